@@ -1,0 +1,31 @@
+import { buildFunctions } from '../lib/build/functions.js';
+import { parseOptions, runCli } from './cli.js';
+
+const USAGE = `Usage: npm run build -- [--json]
+
+Bundles each Lambda function (ESM, minified, for nodejs22.x) into build/functions/<name>-<hash>.zip
+and writes build/functions/manifest.json.
+  --json  print the manifest as JSON instead of a table
+Exit status: 0 built, 1 failed, 2 bad command line.`;
+
+async function main(): Promise<number> {
+  const options = parseOptions({
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const manifest = await buildFunctions();
+  if (options.json) {
+    console.log(JSON.stringify(manifest, null, 2));
+  } else {
+    for (const [name, built] of Object.entries(manifest)) {
+      console.log(`  ${name.padEnd(12)}  ${built.file}  ${(built.bytes / 1024).toFixed(1)} KiB`);
+    }
+  }
+  return 0;
+}
+
+runCli(main, USAGE);

@@ -1,0 +1,105 @@
+import { mkdir } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { LOCAL_ACCOUNT_ID } from '../account.js';
+import { AwsError, proxy, sendJsonError } from '../http.js';
+
+/** Operations dynalite does not implement, answered with AWS's error shape instead of a bare 400. */
+const UNSUPPORTED = new Set([
+  'TransactWriteItems',
+  'TransactGetItems',
+  'ExecuteTransaction',
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+]);
+
+const JSON_1_0 = 'application/x-amz-json-1.0';
+
+interface Backend {
+  server: Server;
+  port: number;
+}
+
+/** DynamoDB: one dynalite store per region, each persisted under `<stateDir>/dynamodb/<region>`. */
+export class DynamoDbService {
+  private readonly backends = new Map<string, Promise<Backend>>();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(private readonly stateDir: string) {}
+
+  /** Serves one DynamoDB request for a region. */
+  async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (UNSUPPORTED.has(operation)) {
+      request.resume();
+      sendJsonError(
+        response,
+        new AwsError(
+          'com.amazon.coral.service#UnknownOperationException',
+          `${operation} is not supported by local AWS: its DynamoDB (dynalite) has no transactions or PartiQL`,
+        ),
+        JSON_1_0,
+      );
+      return;
+    }
+    const backend = await this.backend(region);
+    await proxy(request, response, { port: backend.port, agent: this.agent });
+  }
+
+  /** The port of a region's dynalite, for benchmarks that compare against it directly. */
+  async directPort(region: string): Promise<number> {
+    return (await this.backend(region)).port;
+  }
+
+  private backend(region: string): Promise<Backend> {
+    let backend = this.backends.get(region);
+    if (!backend) {
+      backend = this.start(region);
+      this.backends.set(region, backend);
+    }
+    return backend;
+  }
+
+  private async start(region: string): Promise<Backend> {
+    const path = join(this.stateDir, 'dynamodb', region);
+    await mkdir(path, { recursive: true });
+    // dynalite reads the region and account for its ARNs from the environment when it is created.
+    const saved = { region: process.env.AWS_REGION, account: process.env.AWS_ACCOUNT_ID };
+    process.env.AWS_REGION = region;
+    process.env.AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
+    let server: Server;
+    try {
+      server = dynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
+    } finally {
+      restore('AWS_REGION', saved.region);
+      restore('AWS_ACCOUNT_ID', saved.account);
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  /** Closes every region's store. */
+  async close(): Promise<void> {
+    this.agent.destroy();
+    const backends = await Promise.allSettled(this.backends.values());
+    await Promise.all(
+      backends.map((result) =>
+        result.status === 'fulfilled'
+          ? new Promise<void>((resolve) => result.value.server.close(() => resolve()))
+          : undefined,
+      ),
+    );
+    this.backends.clear();
+  }
+}
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

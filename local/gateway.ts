@@ -1,0 +1,90 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { messageOf } from '../lib/errors.js';
+import { handleAdmin } from './admin.js';
+import type { DynamoDbService } from './dynamodb/index.js';
+import type { Faults } from './faults.js';
+import type { FirehoseService } from './firehose/index.js';
+import { AwsError, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
+import type { S3Service } from './s3/index.js';
+import { credentialScope } from './sigv4.js';
+import type { SnsService } from './sns/index.js';
+
+/** The services one gateway serves. */
+export interface Services {
+  dynamodb: DynamoDbService;
+  s3: S3Service;
+  firehose: FirehoseService;
+  sns: SnsService;
+  faults: Faults;
+}
+
+/** The services a request can be routed to, by the service name in its SigV4 credential scope. */
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns'] as const;
+
+const DEFAULT_REGION = 'us-east-1';
+
+/** Which service an unsigned request is for, from the shape of its protocol. */
+function guessService(request: IncomingMessage, url: URL): string {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  if (target.startsWith('DynamoDB_')) return 'dynamodb';
+  if (target.startsWith('Firehose_')) return 'firehose';
+  if (url.searchParams.has('Action') || String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+    return 'sns';
+  }
+  return 's3';
+}
+
+/** Answers a request for a service local AWS does not have, in the error shape of its protocol. */
+function unknownService(request: IncomingMessage, response: ServerResponse, service: string): void {
+  request.resume();
+  const message = `local AWS does not implement the ${service} service (it serves ${SERVICE_NAMES.join(', ')})`;
+  if (request.headers['x-amz-target']) {
+    sendJsonError(response, new AwsError('UnknownOperationException', message, 501));
+  } else if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+    sendXml(
+      response,
+      501,
+      `<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code><Message>${xmlEscape(message)}</Message></Error></ErrorResponse>`,
+    );
+  } else {
+    sendRestXmlError(response, new AwsError('NotImplemented', message, 501));
+  }
+}
+
+/** Creates the HTTP server that routes each request to its service. */
+export function createGateway(services: Services, log: (line: string) => void): Server {
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/_local/')) {
+      await handleAdmin(request, response, url.pathname, { faults: services.faults, services: SERVICE_NAMES });
+      return;
+    }
+    const scope = credentialScope(request, url);
+    const service = scope?.service ?? guessService(request, url);
+    const region = scope?.region ?? DEFAULT_REGION;
+    switch (service) {
+      case 'dynamodb':
+        return services.dynamodb.handle(request, response, region);
+      case 's3':
+        return services.s3.handle(request, response, url);
+      case 'firehose':
+        return services.firehose.handle(request, response, region);
+      case 'sns':
+        return services.sns.handle(request, response, region, url);
+      default:
+        unknownService(request, response, service);
+    }
+  };
+
+  return createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      log(`local AWS: ${request.method} ${request.url} failed: ${messageOf(error)}`);
+      if (!response.headersSent) {
+        sendJsonError(response, new AwsError('InternalFailure', `local AWS failed: ${messageOf(error)}`, 500, false));
+      } else {
+        response.destroy();
+      }
+    });
+  });
+}

@@ -1,0 +1,118 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { DynamoDbService } from './dynamodb/index.js';
+import { Faults } from './faults.js';
+import type { FaultSettings } from './faults.js';
+import { FirehoseService } from './firehose/index.js';
+import { createGateway } from './gateway.js';
+import { S3Service } from './s3/index.js';
+import { SnsService } from './sns/index.js';
+
+/** The port LocalStack users know. */
+export const DEFAULT_PORT = 4566;
+
+/** How to start local AWS. */
+export interface LocalAwsOptions {
+  /** Default 4566; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: local AWS never listens beyond loopback unless told to. */
+  host?: string;
+  /** Where state lives between runs; default `.local`. */
+  stateDir?: string;
+  /** Start empty, deleting the state of earlier runs. */
+  reset?: boolean;
+  /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
+  faults?: FaultSettings;
+  log?: (line: string) => void;
+}
+
+/** A running local AWS. */
+export interface LocalAws {
+  endpoint: string;
+  port: number;
+  stateDir: string;
+  /** The folder SNS email notifications are written to. */
+  outbox: string;
+  /** Direct ports of the backends, for benchmarks that measure the gateway's overhead. */
+  backends: { dynamodb(region: string): Promise<number>; s3: number };
+  /** Flushes Firehose buffers, closes every service and frees the port. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when local AWS cannot start, with what to do about it. */
+export class LocalAwsStartError extends Error {
+  override name = 'LocalAwsStartError';
+}
+
+/** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const host = options.host ?? '127.0.0.1';
+  const stateDir = resolve(options.stateDir ?? '.local');
+  const log = options.log ?? (() => undefined);
+  if (options.reset) await rm(stateDir, { recursive: true, force: true });
+  await mkdir(stateDir, { recursive: true });
+
+  const faults = new Faults();
+  if (options.faults) faults.set(options.faults);
+  const s3 = new S3Service(stateDir);
+  await s3.start();
+  const dynamodb = new DynamoDbService(stateDir);
+  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
+  const sns = new SnsService(stateDir, log);
+  const closeAll = async () => {
+    await firehose.close();
+    await Promise.all([dynamodb.close(), s3.close()]);
+  };
+  try {
+    await Promise.all([firehose.start(), sns.start()]);
+  } catch (error: unknown) {
+    await closeAll();
+    throw error;
+  }
+
+  const server = createGateway({ dynamodb, s3, firehose, sns, faults }, log);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, host, resolveListen);
+    });
+  } catch (error: unknown) {
+    await closeAll();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new LocalAwsStartError(
+        `port ${options.port ?? DEFAULT_PORT} on ${host} is already in use (is local AWS already running?); ` +
+          'stop the other process or choose another with --port or LOCAL_AWS_PORT',
+      );
+    }
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    stateDir,
+    outbox: sns.outbox,
+    backends: { dynamodb: (region) => dynamodb.directPort(region), s3: s3.directPort },
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        // Idle keep-alive connections would hold the port open; in-flight requests finish first.
+        server.closeIdleConnections();
+        setTimeout(() => sockets.forEach((socket) => socket.destroy()), 2000).unref();
+        await closed;
+        await closeAll();
+      })();
+      return stopping;
+    },
+  };
+}

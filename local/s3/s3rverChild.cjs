@@ -1,0 +1,28 @@
+// Runs s3rver in a child process started with --openssl-legacy-provider, which its
+// ListObjectsV2 continuation tokens (DES) need. Plain JavaScript so bare `node` runs it.
+// Reports its port over IPC and exits when the parent goes away, so no process is left behind.
+'use strict';
+const S3rver = require('s3rver');
+
+const directory = process.argv[2];
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  directory,
+  silent: true,
+  allowMismatchedSignatures: true,
+  vhostBuckets: false,
+  resetOnClose: false,
+});
+
+server.run().then(
+  ({ port }) => process.send({ port }),
+  (error) => {
+    process.send({ error: String(error && error.message) });
+    process.exit(1);
+  },
+);
+
+process.on('disconnect', () => {
+  server.close().finally(() => process.exit(0));
+});

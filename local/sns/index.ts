@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
+import { AwsError, readBody, requestId, sendXml, xmlEscape } from '../http.js';
+import { JsonFile } from '../state.js';
+import { renderEmail } from './email.js';
+
+/** SNS's limit on a message, in bytes. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** SNS's limit on a subject, in characters. */
+export const MAX_SUBJECT_LENGTH = 100;
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const SUPPORTED_PROTOCOLS = new Set(['email', 'email-json']);
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+interface Subscription {
+  arn: string;
+  protocol: string;
+  endpoint: string;
+}
+
+interface Topic {
+  arn: string;
+  name: string;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  subscriptions: Subscription[];
+}
+
+type Params = URLSearchParams;
+
+function invalid(what: string): AwsError {
+  return new AwsError('InvalidParameter', `Invalid parameter: ${what}`);
+}
+
+function required(params: Params, name: string): string {
+  const value = params.get(name);
+  if (value === null || value === '') throw invalid(`${name} is required`);
+  return value;
+}
+
+/** Reads `Prefix.entry.N.key/value` (or `.member.N.Key/Value`) lists of the query protocol. */
+function entries(params: Params, prefix: string, key: string, value: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (let index = 1; params.has(`${prefix}.${index}.${key}`); index++) {
+    result[params.get(`${prefix}.${index}.${key}`)!] = params.get(`${prefix}.${index}.${value}`) ?? '';
+  }
+  return result;
+}
+
+/** Checks a subject as SNS does: printable ASCII, no line breaks, starts with a letter, digit or punctuation. */
+export function subjectProblem(subject: string): string | undefined {
+  if (subject.length === 0) return 'Subject must not be empty';
+  if (subject.length > MAX_SUBJECT_LENGTH) return `Subject must be at most ${MAX_SUBJECT_LENGTH} characters`;
+  if (!/^[\x20-\x7E]+$/.test(subject)) return 'Subject must be printable ASCII without line breaks';
+  if (subject.startsWith(' ')) return 'Subject must begin with a letter, number or punctuation mark';
+  return undefined;
+}
+
+function members(name: string, items: string[]): string {
+  return `<${name}>${items.map((item) => `<member>${item}</member>`).join('')}</${name}>`;
+}
+
+function attributesXml(attributes: Record<string, string>): string {
+  return `<Attributes>${Object.entries(attributes)
+    .map(([key, value]) => `<entry><key>${xmlEscape(key)}</key><value>${xmlEscape(value)}</value></entry>`)
+    .join('')}</Attributes>`;
+}
+
+/** SNS (query protocol), built here; email subscriptions deliver `.eml` files to the outbox. */
+export class SnsService {
+  private readonly topics = new Map<string, Topic>();
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** The folder that email notifications are written to. */
+  get outbox(): string {
+    return join(this.stateDir, 'outbox');
+  }
+
+  private file(): JsonFile<Topic[]> {
+    return new JsonFile(join(this.stateDir, 'sns', 'topics.json'), () => []);
+  }
+
+  /** Loads the topics saved by the previous run. */
+  async start(): Promise<void> {
+    for (const topic of await this.file().read()) this.topics.set(topic.arn, topic);
+  }
+
+  private save(): Promise<void> {
+    return this.file().write([...this.topics.values()]);
+  }
+
+  private topic(params: Params): Topic {
+    const topicArn = required(params, 'TopicArn');
+    const topic = this.topics.get(topicArn);
+    if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
+    return topic;
+  }
+
+  /** Serves one SNS request: form-encoded body or query string, XML answer. */
+  async handle(request: IncomingMessage, response: ServerResponse, region: string, url: URL): Promise<void> {
+    const body = (await readBody(request)).toString('utf8');
+    const params = new URLSearchParams(body || url.search);
+    const action = params.get('Action') ?? '';
+    try {
+      const result = await this.dispatch(action, params, region);
+      sendXml(
+        response,
+        200,
+        `<${action}Response xmlns="${XMLNS}">${result === undefined ? '' : `<${action}Result>${result}</${action}Result>`}` +
+          `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof AwsError)) throw error;
+      sendXml(
+        response,
+        error.status,
+        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.sender ? 'Sender' : 'Receiver'}</Type>` +
+          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
+          `<RequestId>${requestId()}</RequestId></ErrorResponse>`,
+      );
+    }
+  }
+
+  private async dispatch(action: string, params: Params, region: string): Promise<string | undefined> {
+    switch (action) {
+      case 'CreateTopic':
+        return this.createTopic(params, region);
+      case 'DeleteTopic': {
+        const topicArn = required(params, 'TopicArn');
+        this.topics.delete(topicArn);
+        await this.save();
+        return undefined;
+      }
+      case 'ListTopics': {
+        const arns = [...this.topics.values()].filter((t) => t.arn.split(':')[3] === region).map((t) => t.arn);
+        return members('Topics', arns.map((topicArn) => `<TopicArn>${xmlEscape(topicArn)}</TopicArn>`));
+      }
+      case 'GetTopicAttributes':
+        return attributesXml(this.topicAttributes(this.topic(params)));
+      case 'SetTopicAttributes': {
+        const topic = this.topic(params);
+        topic.attributes[required(params, 'AttributeName')] = params.get('AttributeValue') ?? '';
+        await this.save();
+        return undefined;
+      }
+      case 'Subscribe':
+        return this.subscribe(params);
+      case 'Unsubscribe': {
+        const subscriptionArn = required(params, 'SubscriptionArn');
+        const topic = this.topics.get(subscriptionArn.split(':').slice(0, 6).join(':'));
+        if (!topic?.subscriptions.some((s) => s.arn === subscriptionArn)) {
+          throw new AwsError('NotFound', 'Subscription does not exist', 404);
+        }
+        topic.subscriptions = topic.subscriptions.filter((s) => s.arn !== subscriptionArn);
+        await this.save();
+        return undefined;
+      }
+      case 'ListSubscriptionsByTopic': {
+        const topic = this.topic(params);
+        return members('Subscriptions', topic.subscriptions.map((s) => this.subscriptionXml(topic, s)));
+      }
+      case 'ListSubscriptions': {
+        const all = [...this.topics.values()].flatMap((topic) => topic.subscriptions.map((s) => this.subscriptionXml(topic, s)));
+        return members('Subscriptions', all);
+      }
+      case 'Publish':
+        return this.publish(params);
+      case 'TagResource': {
+        const topic = this.topics.get(required(params, 'ResourceArn'));
+        if (!topic) throw new AwsError('ResourceNotFound', 'Resource does not exist', 404);
+        Object.assign(topic.tags, entries(params, 'Tags.member', 'Key', 'Value'));
+        await this.save();
+        return '';
+      }
+      case 'ListTagsForResource': {
+        const topic = this.topics.get(required(params, 'ResourceArn'));
+        if (!topic) throw new AwsError('ResourceNotFound', 'Resource does not exist', 404);
+        return members(
+          'Tags',
+          Object.entries(topic.tags).map(([key, value]) => `<Key>${xmlEscape(key)}</Key><Value>${xmlEscape(value)}</Value>`),
+        );
+      }
+      default:
+        throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`);
+    }
+  }
+
+  private async createTopic(params: Params, region: string): Promise<string> {
+    const name = required(params, 'Name');
+    if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name) || name.length > 256) throw invalid('Topic Name');
+    const topicArn = arn('sns', region, name);
+    const attributes = entries(params, 'Attributes.entry', 'key', 'value');
+    const existing = this.topics.get(topicArn);
+    if (!existing) {
+      this.topics.set(topicArn, {
+        arn: topicArn,
+        name,
+        attributes,
+        tags: entries(params, 'Tags.member', 'Key', 'Value'),
+        subscriptions: [],
+      });
+      await this.save();
+    }
+    return `<TopicArn>${xmlEscape(topicArn)}</TopicArn>`;
+  }
+
+  private topicAttributes(topic: Topic): Record<string, string> {
+    const confirmed = topic.subscriptions.length;
+    return {
+      TopicArn: topic.arn,
+      Owner: LOCAL_ACCOUNT_ID,
+      DisplayName: '',
+      SubscriptionsConfirmed: String(confirmed),
+      SubscriptionsPending: '0',
+      SubscriptionsDeleted: '0',
+      ...topic.attributes,
+    };
+  }
+
+  private subscriptionXml(topic: Topic, subscription: Subscription): string {
+    return (
+      `<TopicArn>${xmlEscape(topic.arn)}</TopicArn><Protocol>${xmlEscape(subscription.protocol)}</Protocol>` +
+      `<SubscriptionArn>${xmlEscape(subscription.arn)}</SubscriptionArn><Owner>${LOCAL_ACCOUNT_ID}</Owner>` +
+      `<Endpoint>${xmlEscape(subscription.endpoint)}</Endpoint>`
+    );
+  }
+
+  private async subscribe(params: Params): Promise<string> {
+    const topic = this.topic(params);
+    const protocol = required(params, 'Protocol');
+    const endpoint = required(params, 'Endpoint');
+    if (!SUPPORTED_PROTOCOLS.has(protocol)) {
+      throw invalid(`Protocol ${protocol} is not supported by local AWS (supported: email, email-json)`);
+    }
+    if (!EMAIL.test(endpoint)) throw invalid('Email address');
+    let subscription = topic.subscriptions.find((s) => s.protocol === protocol && s.endpoint === endpoint);
+    if (!subscription) {
+      // AWS emails a confirmation link first; local AWS has no one to click it, so it confirms at once.
+      subscription = { arn: `${topic.arn}:${randomUUID()}`, protocol, endpoint };
+      topic.subscriptions.push(subscription);
+      await this.save();
+    }
+    return `<SubscriptionArn>${xmlEscape(subscription.arn)}</SubscriptionArn>`;
+  }
+
+  private async publish(params: Params): Promise<string> {
+    const topicArn = params.get('TopicArn') ?? params.get('TargetArn');
+    if (!topicArn) throw invalid('TopicArn or TargetArn is required');
+    const topic = this.topics.get(topicArn);
+    if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
+    const message = params.get('Message');
+    if (message === null || message === '') throw invalid('Empty message');
+    if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) throw invalid('Message too long');
+    const subject = params.get('Subject');
+    if (subject !== null) {
+      const problem = subjectProblem(subject);
+      if (problem) throw new AwsError('InvalidParameter', `Invalid parameter: Subject (${problem})`);
+    }
+    let perProtocol: Record<string, unknown> | undefined;
+    if (params.get('MessageStructure') === 'json') {
+      try {
+        perProtocol = JSON.parse(message) as Record<string, unknown>;
+      } catch {
+        throw invalid('Message Structure - JSON message body failed to parse');
+      }
+      if (typeof perProtocol.default !== 'string') throw invalid('Message Structure - No default entry in JSON message body');
+    }
+    const messageId = randomUUID();
+    const date = new Date();
+    await mkdir(this.outbox, { recursive: true });
+    for (const subscription of topic.subscriptions) {
+      const text = String(perProtocol?.[subscription.protocol] ?? perProtocol?.default ?? message);
+      const unsubscribeUrl = `https://sns.${topic.arn.split(':')[3]}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.arn)}`;
+      const body =
+        subscription.protocol === 'email-json'
+          ? JSON.stringify({
+              Type: 'Notification',
+              MessageId: messageId,
+              TopicArn: topic.arn,
+              Subject: subject ?? undefined,
+              Message: text,
+              Timestamp: date.toISOString(),
+              UnsubscribeURL: unsubscribeUrl,
+            })
+          : text;
+      const email = renderEmail({
+        to: subscription.endpoint,
+        fromName: topic.attributes.DisplayName || 'AWS Notifications',
+        subject: subject ?? 'AWS Notification Message',
+        body,
+        messageId,
+        date,
+        unsubscribeUrl,
+      });
+      const file = join(this.outbox, `${date.toISOString().replace(/[:.]/g, '-')}-${topic.name}-${messageId}-${subscription.endpoint.replace(/[^\w.@-]/g, '_')}.eml`);
+      await writeFile(file, email);
+      this.log(`sns ${topic.name}: emailed ${subscription.endpoint} (${file})`);
+    }
+    return `<MessageId>${messageId}</MessageId>`;
+  }
+}

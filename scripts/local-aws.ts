@@ -1,0 +1,79 @@
+import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
+import { parseOptions, runCli, UsageError } from './cli.js';
+
+const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>]
+
+Serves DynamoDB, S3, Firehose and SNS on one endpoint until Ctrl-C.
+  --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
+  --reset             start empty, deleting the state of earlier runs
+  --state-dir <dir>   where state lives between runs (default: .local)
+Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
+
+function parsePort(text: string, source: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+  }
+  return port;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions({
+    port: { type: 'string' },
+    reset: { type: 'boolean', default: false },
+    'state-dir': { type: 'string', default: '.local' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = options.port
+    ? parsePort(options.port, '--port')
+    : process.env.LOCAL_AWS_PORT
+      ? parsePort(process.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
+      : DEFAULT_PORT;
+  let faults: unknown;
+  if (process.env.LOCAL_AWS_FAULTS) {
+    try {
+      faults = JSON.parse(process.env.LOCAL_AWS_FAULTS);
+    } catch {
+      throw new UsageError('LOCAL_AWS_FAULTS must be JSON such as {"firehose":{"failRate":0.5}}');
+    }
+  }
+  let local;
+  try {
+    local = await startLocalAws({
+      port,
+      reset: options.reset,
+      stateDir: options['state-dir'],
+      faults: faults as never,
+      log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    });
+  } catch (error: unknown) {
+    if (error instanceof LocalAwsStartError) {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
+  console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
+  console.log(`  try:   AWS_ENDPOINT_URL=${local.endpoint} aws dynamodb list-tables`);
+  console.log('Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`\n${signal}: flushing Firehose buffers and stopping...`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await local.stop();
+  console.log('local AWS stopped.');
+  return 0;
+}
+
+runCli(main, USAGE);

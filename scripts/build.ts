@@ -1,15 +1,17 @@
-import { buildFunctions } from '../lib/build/functions.js';
+import { BUILD_DIR, buildFunctions } from '../lib/build/functions.js';
 import { parseOptions, runCli } from './cli.js';
 
-const USAGE = `Usage: npm run build -- [--json]
+const USAGE = `Usage: npm run build -- [--out-dir <dir>] [--json]
 
 Bundles each Lambda function (ESM, minified, for nodejs22.x) into build/functions/<name>-<hash>.zip
 and writes build/functions/manifest.json.
-  --json  print the manifest as JSON instead of a table
+  --out-dir <dir>  where the zips and manifest.json go (default: ${BUILD_DIR})
+  --json           print the manifest as JSON instead of a table
 Exit status: 0 built, 1 failed, 2 bad command line.`;
 
 async function main(): Promise<number> {
   const options = parseOptions({
+    'out-dir': { type: 'string', default: BUILD_DIR },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -17,7 +19,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const manifest = await buildFunctions();
+  const manifest = await buildFunctions({ outDir: options['out-dir'] });
   if (options.json) {
     console.log(JSON.stringify(manifest, null, 2));
   } else {

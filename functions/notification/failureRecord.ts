@@ -34,7 +34,7 @@ const recordSchema = z.looseObject({
     })
     .optional()
     .catch(undefined),
-  requestPayload: z.unknown(),
+  requestPayload: z.unknown().optional(),
   responsePayload: z
     .union([
       z.looseObject({

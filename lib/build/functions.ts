@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
@@ -15,7 +15,7 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 
 /** One built zip, as the deploy step uploads it. */
 export interface BuiltFunction {
-  /** Path of the zip relative to the repository root: `build/functions/streaming-<hash>.zip`. */
+  /** Path of the zip relative to the repository root, `build/functions/streaming-<hash>.zip` (absolute when outside it). */
   file: string;
   /** Object key in the code bucket: `functions/streaming-<hash>.zip`. */
   key: string;
@@ -34,7 +34,7 @@ export const BUILD_DIR = 'build/functions';
 export interface BuildOptions {
   /** Repository root (default: the current directory). */
   root?: string;
-  /** Output directory relative to `root` (default {@link BUILD_DIR}). */
+  /** Output directory, resolved against `root` (default {@link BUILD_DIR}). */
   outDir?: string;
 }
 
@@ -95,7 +95,7 @@ export function contentHash(sha256: string): string {
  */
 export async function buildFunctions(options: BuildOptions = {}): Promise<FunctionManifest> {
   const root = resolve(options.root ?? process.cwd());
-  const outDir = join(root, options.outDir ?? BUILD_DIR);
+  const outDir = resolve(root, options.outDir ?? BUILD_DIR);
   await mkdir(outDir, { recursive: true });
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
   const zips = await Promise.all(
@@ -112,7 +112,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<Functi
     const path = join(outDir, fileName);
     await writeFile(path, zip);
     manifest[name] = {
-      file: relative(root, path).split('\\').join('/'),
+      file: path.startsWith(`${root}${sep}`) ? relative(root, path).split(sep).join('/') : path,
       key: `functions/${fileName}`,
       sha256,
       bytes: zip.length,

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_MOVE_FRACTION,
+  movePriceCents,
+  toCents,
+} from '../../../functions/streaming/priceWalk.js';
+
+/** A random source that returns the given values in turn. */
+function sequence(...values: number[]): () => number {
+  let index = 0;
+  return () => values[index++ % values.length]!;
+}
+
+describe('movePriceCents', () => {
+  it('moves by at most 1 % of the price', () => {
+    // Prepare
+    const extremes = [0, 0.999999];
+    // Act
+    const moved = extremes.map((value) => movePriceCents(10_000, () => value));
+    // Assess
+    expect(moved).toEqual([
+      10_000 - 10_000 * MAX_MOVE_FRACTION,
+      10_000 + 10_000 * MAX_MOVE_FRACTION,
+    ]);
+  });
+
+  it('always moves by at least one cent', () => {
+    expect(movePriceCents(10_000, sequence(0.5, 0.2))).toBe(9_999);
+    expect(movePriceCents(10_000, sequence(0.5, 0.7))).toBe(10_001);
+  });
+
+  it('never reaches zero: a move that would is reflected upwards', () => {
+    // Prepare: one cent, and a random source that always moves down
+    const down = sequence(0.5, 0.1);
+    // Act
+    const moved = movePriceCents(1, down);
+    // Assess
+    expect(moved).toBe(2);
+  });
+
+  it('stays whole cents, positive, over many random ticks', () => {
+    let cents = 100;
+    for (let tick = 0; tick < 10_000; tick++) {
+      cents = movePriceCents(cents, Math.random);
+      expect(Number.isInteger(cents)).toBe(true);
+      expect(cents).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('toCents', () => {
+  it('converts prices to whole cents without floating-point drift', () => {
+    expect(toCents(100.42)).toBe(10_042);
+    expect(toCents(0.29)).toBe(29);
+    expect(toCents(1.005)).toBe(100);
+  });
+
+  it('counts a price below one cent as one cent', () => {
+    expect(toCents(0.001)).toBe(1);
+  });
+});

@@ -37,5 +37,10 @@ export async function handleAdmin(
         return;
     }
   }
-  sendJson(response, 404, { error: `no admin path ${request.method} ${path}; try GET /_local/health` }, json);
+  sendJson(
+    response,
+    404,
+    { error: `no admin path ${request.method} ${path}; try GET /_local/health` },
+    json,
+  );
 }

@@ -12,7 +12,9 @@ Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`
 function parsePort(text: string, source: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`,
+    );
   }
   return port;
 }

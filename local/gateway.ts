@@ -62,10 +62,17 @@ export function createGateway(services: Services, log: (line: string) => void): 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith('/_local/')) {
-      await handleAdmin(request, response, url.pathname, {
-        faults: services.faults,
-        services: SERVICE_NAMES,
+      const backends = async (region: string) => ({
+        dynamodb: await services.dynamodb.directPort(region),
+        s3: services.s3.directPort,
       });
+      await handleAdmin(
+        request,
+        response,
+        url.pathname,
+        { faults: services.faults, services: SERVICE_NAMES, backends },
+        url,
+      );
       return;
     }
     const scope = credentialScope(request, url);

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   }
   console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
   console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
-  console.log(`  try:   AWS_ENDPOINT_URL=${local.endpoint} aws dynamodb list-tables`);
+  console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -8,12 +8,27 @@ export async function handleAdmin(
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
-  context: { faults: Faults; services: readonly string[] },
+  context: {
+    faults: Faults;
+    services: readonly string[];
+    /** The backends' own ports, for benchmarks that call them directly. */
+    backends: (region: string) => Promise<Record<string, number>>;
+  },
+  url: URL,
 ): Promise<void> {
   const body = (await readBody(request)).toString('utf8');
   const json = 'application/json';
   if (path === '/_local/health' && request.method === 'GET') {
     sendJson(response, 200, { status: 'running', services: context.services }, json);
+    return;
+  }
+  if (path === '/_local/backends' && request.method === 'GET') {
+    sendJson(
+      response,
+      200,
+      await context.backends(url.searchParams.get('region') ?? 'us-east-1'),
+      json,
+    );
     return;
   }
   if (path === '/_local/faults') {
@@ -37,5 +52,10 @@ export async function handleAdmin(
         return;
     }
   }
-  sendJson(response, 404, { error: `no admin path ${request.method} ${path}; try GET /_local/health` }, json);
+  sendJson(
+    response,
+    404,
+    { error: `no admin path ${request.method} ${path}; try GET /_local/health` },
+    json,
+  );
 }

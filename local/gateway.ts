@@ -29,7 +29,10 @@ function guessService(request: IncomingMessage, url: URL): string {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
   if (target.startsWith('Firehose_')) return 'firehose';
-  if (url.searchParams.has('Action') || String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+  if (
+    url.searchParams.has('Action') ||
+    String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+  ) {
     return 'sns';
   }
   return 's3';
@@ -41,7 +44,9 @@ function unknownService(request: IncomingMessage, response: ServerResponse, serv
   const message = `local AWS does not implement the ${service} service (it serves ${SERVICE_NAMES.join(', ')})`;
   if (request.headers['x-amz-target']) {
     sendJsonError(response, new AwsError('UnknownOperationException', message, 501));
-  } else if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+  } else if (
+    String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+  ) {
     sendXml(
       response,
       501,
@@ -57,7 +62,17 @@ export function createGateway(services: Services, log: (line: string) => void): 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith('/_local/')) {
-      await handleAdmin(request, response, url.pathname, { faults: services.faults, services: SERVICE_NAMES });
+      const backends = async (region: string) => ({
+        dynamodb: await services.dynamodb.directPort(region),
+        s3: services.s3.directPort,
+      });
+      await handleAdmin(
+        request,
+        response,
+        url.pathname,
+        { faults: services.faults, services: SERVICE_NAMES, backends },
+        url,
+      );
       return;
     }
     const scope = credentialScope(request, url);
@@ -81,7 +96,10 @@ export function createGateway(services: Services, log: (line: string) => void): 
     route(request, response).catch((error: unknown) => {
       log(`local AWS: ${request.method} ${request.url} failed: ${messageOf(error)}`);
       if (!response.headersSent) {
-        sendJsonError(response, new AwsError('InternalFailure', `local AWS failed: ${messageOf(error)}`, 500, false));
+        sendJsonError(
+          response,
+          new AwsError('InternalFailure', `local AWS failed: ${messageOf(error)}`, 500, false),
+        );
       } else {
         response.destroy();
       }

@@ -25,7 +25,8 @@ export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES)
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413);
+    if (size > limit)
+      throw new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -53,7 +54,11 @@ export function sendJson(
 }
 
 /** Answers an AWS JSON protocol error: `{"__type": code, "message": ...}`. */
-export function sendJsonError(response: ServerResponse, error: AwsError, contentType?: string): void {
+export function sendJsonError(
+  response: ServerResponse,
+  error: AwsError,
+  contentType?: string,
+): void {
   response.setHeader('x-amzn-errortype', error.code);
   sendJson(response, error.status, { __type: error.code, message: error.message }, contentType);
 }
@@ -95,7 +100,11 @@ export interface ProxyTarget {
 }
 
 /** Forwards a request to a backend on loopback and streams its answer back. */
-export function proxy(request: IncomingMessage, response: ServerResponse, target: ProxyTarget): Promise<void> {
+export function proxy(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: ProxyTarget,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const headers = { ...request.headers, ...target.headers };
     if (target.body) {

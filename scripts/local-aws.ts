@@ -12,7 +12,9 @@ Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`
 function parsePort(text: string, source: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`,
+    );
   }
   return port;
 }
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
   }
   console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
   console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
-  console.log(`  try:   AWS_ENDPOINT_URL=${local.endpoint} aws dynamodb list-tables`);
+  console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

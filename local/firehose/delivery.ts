@@ -15,19 +15,22 @@ const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** Evaluates `!{timestamp:yyyy}`-style expressions in a custom prefix, as Firehose does. */
 function evaluatePrefix(prefix: string, at: Date): string {
-  return prefix.replace(/!\{([^}:]+):([^}]*)\}/g, (expression, namespace: string, value: string) => {
-    if (namespace === 'timestamp') {
-      return value
-        .replace(/yyyy/g, String(at.getUTCFullYear()))
-        .replace(/MM/g, pad(at.getUTCMonth() + 1))
-        .replace(/dd/g, pad(at.getUTCDate()))
-        .replace(/HH/g, pad(at.getUTCHours()))
-        .replace(/mm/g, pad(at.getUTCMinutes()))
-        .replace(/ss/g, pad(at.getUTCSeconds()));
-    }
-    if (namespace === 'firehose' && value === 'random-string') return randomUUID().slice(0, 11);
-    return expression;
-  });
+  return prefix.replace(
+    /!\{([^}:]+):([^}]*)\}/g,
+    (expression, namespace: string, value: string) => {
+      if (namespace === 'timestamp') {
+        return value
+          .replace(/yyyy/g, String(at.getUTCFullYear()))
+          .replace(/MM/g, pad(at.getUTCMonth() + 1))
+          .replace(/dd/g, pad(at.getUTCDate()))
+          .replace(/HH/g, pad(at.getUTCHours()))
+          .replace(/mm/g, pad(at.getUTCMinutes()))
+          .replace(/ss/g, pad(at.getUTCSeconds()));
+      }
+      if (namespace === 'firehose' && value === 'random-string') return randomUUID().slice(0, 11);
+      return expression;
+    },
+  );
 }
 
 /**
@@ -45,7 +48,9 @@ export function objectKey(options: {
 }): string {
   const { at } = options;
   const hourPath = `${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}/`;
-  const folder = options.prefix.includes('!{') ? evaluatePrefix(options.prefix, at) : `${options.prefix}${hourPath}`;
+  const folder = options.prefix.includes('!{')
+    ? evaluatePrefix(options.prefix, at)
+    : `${options.prefix}${hourPath}`;
   const stamp =
     `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}-` +
     `${pad(at.getUTCHours())}-${pad(at.getUTCMinutes())}-${pad(at.getUTCSeconds())}`;

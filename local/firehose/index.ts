@@ -31,14 +31,22 @@ function validation(value: unknown, field: string, constraint: string): AwsError
 }
 
 function notFound(name: string): AwsError {
-  return new AwsError('ResourceNotFoundException', `Firehose ${name} under account 000000000000 not found.`);
+  return new AwsError(
+    'ResourceNotFoundException',
+    `Firehose ${name} under account 000000000000 not found.`,
+  );
 }
 
 function streamName(input: Json): string {
   const name = input.DeliveryStreamName;
-  if (typeof name !== 'string') throw validation(name, 'deliveryStreamName', 'Member must not be null');
+  if (typeof name !== 'string')
+    throw validation(name, 'deliveryStreamName', 'Member must not be null');
   if (!NAME_PATTERN.test(name)) {
-    throw validation(name, 'deliveryStreamName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+');
+    throw validation(
+      name,
+      'deliveryStreamName',
+      'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+',
+    );
   }
   return name;
 }
@@ -58,30 +66,66 @@ function decodeRecord(record: unknown, field: string): Buffer {
 }
 
 /** Reads an S3 destination configuration the way Firehose does, with its defaults and ranges. */
-function s3Destination(config: Json): { destination: S3Destination; roleArn: string; bucketArn: string } {
+function s3Destination(config: Json): {
+  destination: S3Destination;
+  roleArn: string;
+  bucketArn: string;
+} {
   const roleArn = config.RoleARN;
   const bucketArn = config.BucketARN;
-  if (typeof roleArn !== 'string') throw validation(roleArn, 'extendedS3DestinationConfiguration.roleARN', 'Member must not be null');
+  if (typeof roleArn !== 'string')
+    throw validation(
+      roleArn,
+      'extendedS3DestinationConfiguration.roleARN',
+      'Member must not be null',
+    );
   if (typeof bucketArn !== 'string' || !bucketArn.startsWith('arn:aws:s3:::')) {
-    throw validation(bucketArn, 'extendedS3DestinationConfiguration.bucketARN', 'Member must satisfy regular expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}');
+    throw validation(
+      bucketArn,
+      'extendedS3DestinationConfiguration.bucketARN',
+      'Member must satisfy regular expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}',
+    );
   }
   const hints = (config.BufferingHints ?? {}) as Json;
   const interval = hints.IntervalInSeconds ?? 300;
   const size = hints.SizeInMBs ?? 5;
-  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 0 || interval > 900) {
-    throw validation(interval, 'extendedS3DestinationConfiguration.bufferingHints.intervalInSeconds', 'Member must have value between 0 and 900');
+  if (
+    typeof interval !== 'number' ||
+    !Number.isInteger(interval) ||
+    interval < 0 ||
+    interval > 900
+  ) {
+    throw validation(
+      interval,
+      'extendedS3DestinationConfiguration.bufferingHints.intervalInSeconds',
+      'Member must have value between 0 and 900',
+    );
   }
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 128) {
-    throw validation(size, 'extendedS3DestinationConfiguration.bufferingHints.sizeInMBs', 'Member must have value between 1 and 128');
+    throw validation(
+      size,
+      'extendedS3DestinationConfiguration.bufferingHints.sizeInMBs',
+      'Member must have value between 1 and 128',
+    );
   }
   const compression = config.CompressionFormat ?? 'UNCOMPRESSED';
   if (compression !== 'UNCOMPRESSED' && compression !== 'GZIP') {
-    throw new AwsError('InvalidArgumentException', `CompressionFormat ${String(compression)} is not supported by local AWS; use UNCOMPRESSED or GZIP`);
+    throw new AwsError(
+      'InvalidArgumentException',
+      `CompressionFormat ${String(compression)} is not supported by local AWS; use UNCOMPRESSED or GZIP`,
+    );
   }
-  for (const unsupported of ['DataFormatConversionConfiguration', 'ProcessingConfiguration', 'DynamicPartitioningConfiguration']) {
+  for (const unsupported of [
+    'DataFormatConversionConfiguration',
+    'ProcessingConfiguration',
+    'DynamicPartitioningConfiguration',
+  ]) {
     const value = config[unsupported] as Json | undefined;
     if (value && value.Enabled !== false) {
-      throw new AwsError('InvalidArgumentException', `${unsupported} is not supported by local AWS`);
+      throw new AwsError(
+        'InvalidArgumentException',
+        `${unsupported} is not supported by local AWS`,
+      );
     }
   }
   return {
@@ -90,7 +134,8 @@ function s3Destination(config: Json): { destination: S3Destination; roleArn: str
     destination: {
       bucket: bucketArn.slice('arn:aws:s3:::'.length),
       prefix: typeof config.Prefix === 'string' ? config.Prefix : '',
-      errorOutputPrefix: typeof config.ErrorOutputPrefix === 'string' ? config.ErrorOutputPrefix : '',
+      errorOutputPrefix:
+        typeof config.ErrorOutputPrefix === 'string' ? config.ErrorOutputPrefix : '',
       intervalSeconds: interval,
       sizeBytes: size * 1024 * 1024,
       compression,
@@ -152,7 +197,8 @@ export class FirehoseService {
 
   private async save(region: string): Promise<void> {
     const document: Record<string, StreamRecord> = {};
-    for (const { record } of this.streams.values()) if (record.region === region) document[record.name] = record;
+    for (const { record } of this.streams.values())
+      if (record.region === region) document[record.name] = record;
     await this.file(region).write(document);
   }
 
@@ -165,7 +211,10 @@ export class FirehoseService {
 
   /** Serves one Firehose request (AWS JSON 1.1). */
   async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^Firehose_20150804\./, '');
+    const operation = String(request.headers['x-amz-target'] ?? '').replace(
+      /^Firehose_20150804\./,
+      '',
+    );
     try {
       const text = (await readBody(request)).toString('utf8');
       let input: Json;
@@ -202,22 +251,35 @@ export class FirehoseService {
       case 'ListTagsForDeliveryStream':
         return { Tags: this.get(region, input).record.tags, HasMoreTags: false };
       default:
-        throw new AwsError('UnknownOperationException', `Firehose operation ${operation || '(none)'} is not supported by local AWS`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `Firehose operation ${operation || '(none)'} is not supported by local AWS`,
+        );
     }
   }
 
   private async create(input: Json, region: string): Promise<Json> {
     const name = streamName(input);
     if (this.streams.has(this.key(region, name))) {
-      throw new AwsError('ResourceInUseException', `Firehose ${name} under account 000000000000 already exists.`);
+      throw new AwsError(
+        'ResourceInUseException',
+        `Firehose ${name} under account 000000000000 already exists.`,
+      );
     }
     const type = input.DeliveryStreamType ?? 'DirectPut';
     if (type !== 'DirectPut') {
-      throw new AwsError('InvalidArgumentException', `DeliveryStreamType ${String(type)} is not supported by local AWS; use DirectPut`);
+      throw new AwsError(
+        'InvalidArgumentException',
+        `DeliveryStreamType ${String(type)} is not supported by local AWS; use DirectPut`,
+      );
     }
-    const config = (input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration) as Json | undefined;
+    const config = (input.ExtendedS3DestinationConfiguration ??
+      input.S3DestinationConfiguration) as Json | undefined;
     if (!config) {
-      throw new AwsError('InvalidArgumentException', 'local AWS supports S3 destinations only: give ExtendedS3DestinationConfiguration');
+      throw new AwsError(
+        'InvalidArgumentException',
+        'local AWS supports S3 destinations only: give ExtendedS3DestinationConfiguration',
+      );
     }
     const { destination, roleArn, bucketArn } = s3Destination(config);
     const record: StreamRecord = {
@@ -276,12 +338,18 @@ export class FirehoseService {
 
   private list(input: Json, region: string): Json {
     const limit = typeof input.Limit === 'number' ? input.Limit : 10;
-    const after = typeof input.ExclusiveStartDeliveryStreamName === 'string' ? input.ExclusiveStartDeliveryStreamName : '';
+    const after =
+      typeof input.ExclusiveStartDeliveryStreamName === 'string'
+        ? input.ExclusiveStartDeliveryStreamName
+        : '';
     const names = [...this.streams.values()]
       .filter(({ record }) => record.region === region && record.name > after)
       .map(({ record }) => record.name)
       .sort();
-    return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
+    return {
+      DeliveryStreamNames: names.slice(0, limit),
+      HasMoreDeliveryStreams: names.length > limit,
+    };
   }
 
   private async delete(input: Json, region: string): Promise<Json> {
@@ -296,14 +364,29 @@ export class FirehoseService {
   private async updateDestination(input: Json, region: string): Promise<Json> {
     const stream = this.get(region, input);
     if (String(input.CurrentDeliveryStreamVersionId) !== String(stream.record.version)) {
-      throw new AwsError('ConcurrentModificationException', 'CurrentDeliveryStreamVersionId does not match the stream version');
+      throw new AwsError(
+        'ConcurrentModificationException',
+        'CurrentDeliveryStreamVersionId does not match the stream version',
+      );
     }
-    const update = (input.ExtendedS3DestinationUpdate ?? input.S3DestinationUpdate) as Json | undefined;
-    if (!update) throw new AwsError('InvalidArgumentException', 'local AWS supports S3 destination updates only');
+    const update = (input.ExtendedS3DestinationUpdate ?? input.S3DestinationUpdate) as
+      Json | undefined;
+    if (!update)
+      throw new AwsError(
+        'InvalidArgumentException',
+        'local AWS supports S3 destination updates only',
+      );
     const merged = { ...stream.record.description, ...update } as Json;
     await stream.buffer.flush();
     const { destination, roleArn, bucketArn } = s3Destination(merged);
-    stream.record = { ...stream.record, destination, roleArn, bucketArn, description: merged, version: stream.record.version + 1 };
+    stream.record = {
+      ...stream.record,
+      destination,
+      roleArn,
+      bucketArn,
+      description: merged,
+      version: stream.record.version + 1,
+    };
     stream.buffer.update(stream.record);
     await this.save(region);
     return {};
@@ -342,9 +425,15 @@ export class FirehoseService {
       throw validation(records, 'records', 'Member must have length greater than or equal to 1');
     }
     if (records.length > LIMITS.recordsPerBatch) {
-      throw validation('[...]', 'records', `Member must have length less than or equal to ${LIMITS.recordsPerBatch}`);
+      throw validation(
+        '[...]',
+        'records',
+        `Member must have length less than or equal to ${LIMITS.recordsPerBatch}`,
+      );
     }
-    const data = records.map((record, index) => decodeRecord(record, `records.${index + 1}.member.data`));
+    const data = records.map((record, index) =>
+      decodeRecord(record, `records.${index + 1}.member.data`),
+    );
     if (data.reduce((total, bytes) => total + bytes.length, 0) > LIMITS.batchBytes) {
       throw new AwsError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
     }
@@ -358,7 +447,11 @@ export class FirehoseService {
       return { RecordId: recordId() };
     });
     if (accepted.length > 0) await buffer.add(accepted);
-    return { FailedPutCount: data.length - accepted.length, Encrypted: false, RequestResponses: responses };
+    return {
+      FailedPutCount: data.length - accepted.length,
+      Encrypted: false,
+      RequestResponses: responses,
+    };
   }
 
   /** Delivers every buffer; what cannot be written stays on disk for the next start. */

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -117,7 +126,10 @@ export class StreamBuffer {
         at,
         compression: this.stream.destination.compression,
       });
-      const pending = join(this.folder, `${this.stream.name}.${at.getTime()}-${randomBytes(4).toString('hex')}.pending`);
+      const pending = join(
+        this.folder,
+        `${this.stream.name}.${at.getTime()}-${randomBytes(4).toString('hex')}.pending`,
+      );
       await rename(this.journal, pending);
       await this.deliver(pending, key, content);
     });
@@ -131,7 +143,9 @@ export class StreamBuffer {
       );
       await rm(pending, { force: true });
       await rm(`${pending}.key`, { force: true });
-      this.log(`firehose ${this.stream.name}: delivered ${content.length} bytes to s3://${bucket}/${key}`);
+      this.log(
+        `firehose ${this.stream.name}: delivered ${content.length} bytes to s3://${bucket}/${key}`,
+      );
       this.retryMs = 1000;
       return true;
     } catch (error: unknown) {
@@ -185,7 +199,9 @@ export class StreamBuffer {
 
   private enqueue(work: () => Promise<void>): Promise<void> {
     const next = this.queue.then(work);
-    this.queue = next.catch((error: unknown) => this.log(`firehose ${this.stream.name}: ${messageOf(error)}`));
+    this.queue = next.catch((error: unknown) =>
+      this.log(`firehose ${this.stream.name}: ${messageOf(error)}`),
+    );
     return next;
   }
 

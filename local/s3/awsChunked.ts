@@ -4,7 +4,9 @@ import { AwsError } from '../http.js';
 export function isAwsChunked(headers: Record<string, string | string[] | undefined>): boolean {
   const sha = String(headers['x-amz-content-sha256'] ?? '');
   const encoding = String(headers['content-encoding'] ?? '');
-  return sha.startsWith('STREAMING-') || encoding.split(',').some((e) => e.trim() === 'aws-chunked');
+  return (
+    sha.startsWith('STREAMING-') || encoding.split(',').some((e) => e.trim() === 'aws-chunked')
+  );
 }
 
 /** Decodes an `aws-chunked` body (signed or unsigned chunks, optional trailers) to its payload. */
@@ -13,8 +15,12 @@ export function decodeAwsChunked(body: Buffer): Buffer {
   let offset = 0;
   for (;;) {
     const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd < 0) throw new AwsError('IncompleteBody', 'aws-chunked body ended inside a chunk header');
-    const size = Number.parseInt(body.subarray(offset, lineEnd).toString('latin1').split(';')[0]!, 16);
+    if (lineEnd < 0)
+      throw new AwsError('IncompleteBody', 'aws-chunked body ended inside a chunk header');
+    const size = Number.parseInt(
+      body.subarray(offset, lineEnd).toString('latin1').split(';')[0]!,
+      16,
+    );
     if (!Number.isInteger(size) || size < 0) {
       throw new AwsError('InvalidChunkSizeError', 'aws-chunked body has an invalid chunk size');
     }

@@ -47,7 +47,11 @@ const UNSET: Record<Subresource, string | AwsError> = {
   ownershipControls: `<OwnershipControls ${XMLNS}><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>`,
   versioning: `<VersioningConfiguration ${XMLNS}/>`,
   tagging: new AwsError('NoSuchTagSet', 'The TagSet does not exist', 404),
-  lifecycle: new AwsError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404),
+  lifecycle: new AwsError(
+    'NoSuchLifecycleConfiguration',
+    'The lifecycle configuration does not exist',
+    404,
+  ),
   notification: `<NotificationConfiguration ${XMLNS}/>`,
   logging: `<BucketLoggingStatus ${XMLNS}/>`,
 };
@@ -68,12 +72,20 @@ export class BucketConfigStore {
   }
 
   /** Records a PUT. A policy must at least be JSON, as S3 checks. */
-  async put(bucket: string, subresource: Subresource, body: string, contentType: string): Promise<void> {
+  async put(
+    bucket: string,
+    subresource: Subresource,
+    body: string,
+    contentType: string,
+  ): Promise<void> {
     if (subresource === 'policy') {
       try {
         JSON.parse(body);
       } catch {
-        throw new AwsError('MalformedPolicy', 'Policies must be valid JSON and the first byte must be "{"');
+        throw new AwsError(
+          'MalformedPolicy',
+          'Policies must be valid JSON and the first byte must be "{"',
+        );
       }
     }
     const file = this.file(bucket);

@@ -39,9 +39,13 @@ export class S3Service {
     this.child = child;
     this.port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: { port?: number; error?: string }) =>
-        message.port ? resolve(message.port) : reject(new Error(`s3rver did not start: ${message.error}`)),
+        message.port
+          ? resolve(message.port)
+          : reject(new Error(`s3rver did not start: ${message.error}`)),
       );
-      child.once('exit', (code) => reject(new Error(`s3rver exited with status ${code} while starting`)));
+      child.once('exit', (code) =>
+        reject(new Error(`s3rver exited with status ${code} while starting`)),
+      );
     });
   }
 
@@ -62,7 +66,13 @@ export class S3Service {
         return;
       }
       await this.forward(request, response, url);
-      if (bucket && !key && request.method === 'DELETE' && response.statusCode === 204 && url.search === '') {
+      if (
+        bucket &&
+        !key &&
+        request.method === 'DELETE' &&
+        response.statusCode === 204 &&
+        url.search === ''
+      ) {
         await this.configs.forget(decodeURIComponent(bucket));
       }
     } catch (error: unknown) {
@@ -72,15 +82,26 @@ export class S3Service {
     }
   }
 
-  private async forward(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  private async forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const headers: Record<string, string> = {};
     const authorization = request.headers.authorization;
-    if (authorization) headers.authorization = authorization.replace(/Credential=[^/]+\//, `Credential=${S3RVER_KEY}/`);
+    if (authorization)
+      headers.authorization = authorization.replace(
+        /Credential=[^/]+\//,
+        `Credential=${S3RVER_KEY}/`,
+      );
     let path = request.url;
     const credential = url.searchParams.get('X-Amz-Credential');
     if (credential) {
       const presigned = new URL(url);
-      presigned.searchParams.set('X-Amz-Credential', credential.replace(/^[^/]+\//, `${S3RVER_KEY}/`));
+      presigned.searchParams.set(
+        'X-Amz-Credential',
+        credential.replace(/^[^/]+\//, `${S3RVER_KEY}/`),
+      );
       path = `${presigned.pathname}${presigned.search}`;
     }
     let body: Buffer | undefined;
@@ -114,13 +135,21 @@ export class S3Service {
     }
     switch (request.method) {
       case 'PUT':
-        await this.configs.put(bucket, subresource, body, String(request.headers['content-type'] ?? 'application/xml'));
+        await this.configs.put(
+          bucket,
+          subresource,
+          body,
+          String(request.headers['content-type'] ?? 'application/xml'),
+        );
         response.writeHead(subresource === 'policy' ? 204 : 200, { 'content-length': 0 }).end();
         return;
       case 'GET': {
         const recorded = await this.configs.get(bucket, subresource);
         response
-          .writeHead(200, { 'content-type': recorded.contentType, 'content-length': Buffer.byteLength(recorded.body) })
+          .writeHead(200, {
+            'content-type': recorded.contentType,
+            'content-length': Buffer.byteLength(recorded.body),
+          })
           .end(recorded.body);
         return;
       }
@@ -129,7 +158,11 @@ export class S3Service {
         response.writeHead(204).end();
         return;
       default:
-        throw new AwsError('MethodNotAllowed', `${request.method} is not allowed on ?${subresource}`, 405);
+        throw new AwsError(
+          'MethodNotAllowed',
+          `${request.method} is not allowed on ?${subresource}`,
+          405,
+        );
     }
   }
 

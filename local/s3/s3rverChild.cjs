@@ -15,6 +15,22 @@ const server = new S3rver({
   resetOnClose: false,
 });
 
+// s3rver deletes objects concurrently and then prunes empty folders, so two deletes in one folder
+// (DeleteObjects, or parallel DeleteObject calls) race on the same rmdir and fail with
+// InternalError. One delete at a time, and a folder already gone is not an error.
+const store = server.store;
+const deleteObject = store.deleteObject.bind(store);
+let deleting = Promise.resolve();
+store.deleteObject = (bucket, key) => {
+  const run = deleting.then(() =>
+    deleteObject(bucket, key).catch((error) => {
+      if (error.code !== 'ENOENT') throw error;
+    }),
+  );
+  deleting = run.catch(() => undefined);
+  return run;
+};
+
 server.run().then(
   ({ port }) => process.send({ port }),
   (error) => {

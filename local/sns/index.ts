@@ -43,10 +43,16 @@ function required(params: Params, name: string): string {
 }
 
 /** Reads `Prefix.entry.N.key/value` (or `.member.N.Key/Value`) lists of the query protocol. */
-function entries(params: Params, prefix: string, key: string, value: string): Record<string, string> {
+function entries(
+  params: Params,
+  prefix: string,
+  key: string,
+  value: string,
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (let index = 1; params.has(`${prefix}.${index}.${key}`); index++) {
-    result[params.get(`${prefix}.${index}.${key}`)!] = params.get(`${prefix}.${index}.${value}`) ?? '';
+    result[params.get(`${prefix}.${index}.${key}`)!] =
+      params.get(`${prefix}.${index}.${value}`) ?? '';
   }
   return result;
 }
@@ -54,9 +60,11 @@ function entries(params: Params, prefix: string, key: string, value: string): Re
 /** Checks a subject as SNS does: printable ASCII, no line breaks, starts with a letter, digit or punctuation. */
 export function subjectProblem(subject: string): string | undefined {
   if (subject.length === 0) return 'Subject must not be empty';
-  if (subject.length > MAX_SUBJECT_LENGTH) return `Subject must be at most ${MAX_SUBJECT_LENGTH} characters`;
+  if (subject.length > MAX_SUBJECT_LENGTH)
+    return `Subject must be at most ${MAX_SUBJECT_LENGTH} characters`;
   if (!/^[\x20-\x7E]+$/.test(subject)) return 'Subject must be printable ASCII without line breaks';
-  if (subject.startsWith(' ')) return 'Subject must begin with a letter, number or punctuation mark';
+  if (subject.startsWith(' '))
+    return 'Subject must begin with a letter, number or punctuation mark';
   return undefined;
 }
 
@@ -66,7 +74,10 @@ function members(name: string, items: string[]): string {
 
 function attributesXml(attributes: Record<string, string>): string {
   return `<Attributes>${Object.entries(attributes)
-    .map(([key, value]) => `<entry><key>${xmlEscape(key)}</key><value>${xmlEscape(value)}</value></entry>`)
+    .map(
+      ([key, value]) =>
+        `<entry><key>${xmlEscape(key)}</key><value>${xmlEscape(value)}</value></entry>`,
+    )
     .join('')}</Attributes>`;
 }
 
@@ -105,7 +116,12 @@ export class SnsService {
   }
 
   /** Serves one SNS request: form-encoded body or query string, XML answer. */
-  async handle(request: IncomingMessage, response: ServerResponse, region: string, url: URL): Promise<void> {
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    region: string,
+    url: URL,
+  ): Promise<void> {
     const body = (await readBody(request)).toString('utf8');
     const params = new URLSearchParams(body || url.search);
     const action = params.get('Action') ?? '';
@@ -129,7 +145,11 @@ export class SnsService {
     }
   }
 
-  private async dispatch(action: string, params: Params, region: string): Promise<string | undefined> {
+  private async dispatch(
+    action: string,
+    params: Params,
+    region: string,
+  ): Promise<string | undefined> {
     switch (action) {
       case 'CreateTopic':
         return this.createTopic(params, region);
@@ -140,8 +160,13 @@ export class SnsService {
         return undefined;
       }
       case 'ListTopics': {
-        const arns = [...this.topics.values()].filter((t) => t.arn.split(':')[3] === region).map((t) => t.arn);
-        return members('Topics', arns.map((topicArn) => `<TopicArn>${xmlEscape(topicArn)}</TopicArn>`));
+        const arns = [...this.topics.values()]
+          .filter((t) => t.arn.split(':')[3] === region)
+          .map((t) => t.arn);
+        return members(
+          'Topics',
+          arns.map((topicArn) => `<TopicArn>${xmlEscape(topicArn)}</TopicArn>`),
+        );
       }
       case 'GetTopicAttributes':
         return attributesXml(this.topicAttributes(this.topic(params)));
@@ -165,10 +190,15 @@ export class SnsService {
       }
       case 'ListSubscriptionsByTopic': {
         const topic = this.topic(params);
-        return members('Subscriptions', topic.subscriptions.map((s) => this.subscriptionXml(topic, s)));
+        return members(
+          'Subscriptions',
+          topic.subscriptions.map((s) => this.subscriptionXml(topic, s)),
+        );
       }
       case 'ListSubscriptions': {
-        const all = [...this.topics.values()].flatMap((topic) => topic.subscriptions.map((s) => this.subscriptionXml(topic, s)));
+        const all = [...this.topics.values()].flatMap((topic) =>
+          topic.subscriptions.map((s) => this.subscriptionXml(topic, s)),
+        );
         return members('Subscriptions', all);
       }
       case 'Publish':
@@ -185,17 +215,23 @@ export class SnsService {
         if (!topic) throw new AwsError('ResourceNotFound', 'Resource does not exist', 404);
         return members(
           'Tags',
-          Object.entries(topic.tags).map(([key, value]) => `<Key>${xmlEscape(key)}</Key><Value>${xmlEscape(value)}</Value>`),
+          Object.entries(topic.tags).map(
+            ([key, value]) => `<Key>${xmlEscape(key)}</Key><Value>${xmlEscape(value)}</Value>`,
+          ),
         );
       }
       default:
-        throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`);
+        throw new AwsError(
+          'InvalidAction',
+          `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
+        );
     }
   }
 
   private async createTopic(params: Params, region: string): Promise<string> {
     const name = required(params, 'Name');
-    if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name) || name.length > 256) throw invalid('Topic Name');
+    if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name) || name.length > 256)
+      throw invalid('Topic Name');
     const topicArn = arn('sns', region, name);
     const attributes = entries(params, 'Attributes.entry', 'key', 'value');
     const existing = this.topics.get(topicArn);
@@ -238,10 +274,14 @@ export class SnsService {
     const protocol = required(params, 'Protocol');
     const endpoint = required(params, 'Endpoint');
     if (!SUPPORTED_PROTOCOLS.has(protocol)) {
-      throw invalid(`Protocol ${protocol} is not supported by local AWS (supported: email, email-json)`);
+      throw invalid(
+        `Protocol ${protocol} is not supported by local AWS (supported: email, email-json)`,
+      );
     }
     if (!EMAIL.test(endpoint)) throw invalid('Email address');
-    let subscription = topic.subscriptions.find((s) => s.protocol === protocol && s.endpoint === endpoint);
+    let subscription = topic.subscriptions.find(
+      (s) => s.protocol === protocol && s.endpoint === endpoint,
+    );
     if (!subscription) {
       // AWS emails a confirmation link first; local AWS has no one to click it, so it confirms at once.
       subscription = { arn: `${topic.arn}:${randomUUID()}`, protocol, endpoint };
@@ -262,7 +302,8 @@ export class SnsService {
     const subject = params.get('Subject');
     if (subject !== null) {
       const problem = subjectProblem(subject);
-      if (problem) throw new AwsError('InvalidParameter', `Invalid parameter: Subject (${problem})`);
+      if (problem)
+        throw new AwsError('InvalidParameter', `Invalid parameter: Subject (${problem})`);
     }
     let perProtocol: Record<string, unknown> | undefined;
     if (params.get('MessageStructure') === 'json') {
@@ -271,7 +312,8 @@ export class SnsService {
       } catch {
         throw invalid('Message Structure - JSON message body failed to parse');
       }
-      if (typeof perProtocol.default !== 'string') throw invalid('Message Structure - No default entry in JSON message body');
+      if (typeof perProtocol.default !== 'string')
+        throw invalid('Message Structure - No default entry in JSON message body');
     }
     const messageId = randomUUID();
     const date = new Date();
@@ -300,7 +342,10 @@ export class SnsService {
         date,
         unsubscribeUrl,
       });
-      const file = join(this.outbox, `${date.toISOString().replace(/[:.]/g, '-')}-${topic.name}-${messageId}-${subscription.endpoint.replace(/[^\w.@-]/g, '_')}.eml`);
+      const file = join(
+        this.outbox,
+        `${date.toISOString().replace(/[:.]/g, '-')}-${topic.name}-${messageId}-${subscription.endpoint.replace(/[^\w.@-]/g, '_')}.eml`,
+      );
       await writeFile(file, email);
       this.log(`sns ${topic.name}: emailed ${subscription.endpoint} (${file})`);
     }

@@ -51,7 +51,8 @@ export function useLocalAws(): LocalAwsHandle {
   });
 
   const instance = () => {
-    if (!local) throw new Error('local AWS is not started: call useLocalAws() inside a describe block');
+    if (!local)
+      throw new Error('local AWS is not started: call useLocalAws() inside a describe block');
     return local;
   };
   const admin = async (method: string, body?: unknown) => {

@@ -1,0 +1,230 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateDeliveryStreamCommand,
+  FirehoseClient,
+  PutRecordBatchCommand,
+} from '@aws-sdk/client-firehose';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { S3RVER_KEY } from '../local/s3/index.js';
+import { parseOptions, runCli, UsageError } from './cli.js';
+
+const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--json]
+
+Measures requests per second and p50/p99 latency through the local AWS gateway, against the
+same calls made directly to dynalite and s3rver in the same run. Local AWS runs in its own
+process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.`;
+
+const REGION = 'eu-west-1';
+const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+interface Stats {
+  requests: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function stats(samples: number[], totalMs: number): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return {
+    requests: samples.length,
+    perSecond: Math.round((samples.length / totalMs) * 1000),
+    p50Ms: Number(at(0.5).toFixed(3)),
+    p99Ms: Number(at(0.99).toFixed(3)),
+  };
+}
+
+/**
+ * Times `call` through each target, alternating targets in rounds so that machine noise lands
+ * on both alike.
+ */
+async function compare(
+  requests: number,
+  targets: Record<string, (i: number) => Promise<unknown>>,
+): Promise<Record<string, Stats>> {
+  const names = Object.keys(targets);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const totals: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const name of names) for (let i = 0; i < 50; i++) await targets[name]!(i); // warm up
+  const rounds = 10;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      for (let i = 0; i < requests / rounds; i++) {
+        const t0 = performance.now();
+        await targets[name]!(round * requests + i);
+        samples[name]!.push(performance.now() - t0);
+      }
+      totals[name]! += performance.now() - started;
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, stats(samples[n]!, totals[n]!)]));
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions({
+    requests: { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const requests = Number(options.requests);
+  if (!Number.isInteger(requests) || requests < 10)
+    throw new UsageError('--requests must be a whole number of at least 10');
+
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-local-aws-'));
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/local-aws.ts', '--port', '0', '--state-dir', stateDir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const endpoint = await endpointOf(server);
+  const backends = (await (await fetch(`${endpoint}/_local/backends?region=${REGION}`)).json()) as {
+    dynamodb: number;
+    s3: number;
+  };
+  const progress = (line: string) => {
+    if (!options.json) console.error(line);
+  };
+  try {
+    const direct = (port: number) => `http://127.0.0.1:${port}`;
+    const gatewayDb = new DynamoDBClient({ region: REGION, endpoint, credentials });
+    const directDb = new DynamoDBClient({
+      region: REGION,
+      endpoint: direct(backends.dynamodb),
+      credentials,
+    });
+    await gatewayDb.send(
+      new CreateTableCommand({
+        TableName: 'bench',
+        AttributeDefinitions: [{ AttributeName: 'TickerName', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'TickerName', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await waitUntilTableExists(
+      { client: gatewayDb, maxWaitTime: 10, minDelay: 0.1, maxDelay: 0.2 },
+      { TableName: 'bench' },
+    );
+    const update = (client: DynamoDBClient) => (i: number) =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: 'bench',
+          Key: { TickerName: { S: `Index_${i % 5}` } },
+          UpdateExpression: 'SET Price = :p ADD Version :one',
+          ExpressionAttributeValues: { ':p': { N: String(100 + (i % 7)) }, ':one': { N: '1' } },
+        }),
+      );
+    progress(`DynamoDB UpdateItem: ${requests} requests each way...`);
+    const dynamodb = await compare(requests, {
+      gateway: update(gatewayDb),
+      direct: update(directDb),
+    });
+
+    const gatewayS3 = new S3Client({ region: REGION, endpoint, credentials, forcePathStyle: true });
+    const directS3 = new S3Client({
+      region: REGION,
+      endpoint: direct(backends.s3),
+      credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
+      forcePathStyle: true,
+    });
+    await gatewayS3.send(new CreateBucketCommand({ Bucket: 'bench-bucket' }));
+    const body = Buffer.alloc(1024, 'x');
+    const put = (client: S3Client) => (i: number) =>
+      client.send(
+        new PutObjectCommand({ Bucket: 'bench-bucket', Key: `objects/${i % 100}`, Body: body }),
+      );
+    progress(`S3 PutObject (1 KiB): ${requests} requests each way...`);
+    const s3 = await compare(requests, { gateway: put(gatewayS3), direct: put(directS3) });
+
+    const firehose = new FirehoseClient({ region: REGION, endpoint, credentials });
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'bench-stream',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: 'arn:aws:iam::000000000000:role/bench',
+          BucketARN: 'arn:aws:s3:::bench-bucket',
+          BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 5 },
+        },
+      }),
+    );
+    const records = Array.from({ length: 100 }, (_, i) => ({
+      Data: Buffer.from(`{"TickerName":"Index_${i}","Price":100.5}\n`),
+    }));
+    progress(`Firehose PutRecordBatch (100 records): ${requests} requests...`);
+    const batch = await compare(requests, {
+      gateway: () =>
+        firehose.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: 'bench-stream', Records: records }),
+        ),
+    });
+
+    const overhead = (results: Record<string, Stats>) =>
+      Number((results.gateway!.p50Ms / results.direct!.p50Ms).toFixed(3));
+    const report = {
+      requests,
+      dynamodbUpdateItem: { ...dynamodb, p50Ratio: overhead(dynamodb) },
+      s3PutObject: { ...s3, p50Ratio: overhead(s3) },
+      firehosePutRecordBatch100: batch,
+      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10)',
+    };
+    if (options.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const row = (label: string, s: Stats | undefined) =>
+      s
+        ? `${label.padEnd(34)}${String(s.perSecond).padStart(8)}${s.p50Ms.toFixed(3).padStart(10)}${s.p99Ms.toFixed(3).padStart(10)}`
+        : '';
+    console.log(
+      `\n${'call'.padEnd(34)}${'req/s'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}`,
+    );
+    console.log(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
+    console.log(row('DynamoDB UpdateItem direct', dynamodb.direct));
+    console.log(row('S3 PutObject via gateway', s3.gateway));
+    console.log(row('S3 PutObject direct', s3.direct));
+    console.log(row('Firehose PutRecordBatch (100)', batch.gateway));
+    console.log(
+      `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
+    );
+    return 0;
+  } finally {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGINT');
+    await exited;
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits for `npm run local-aws` to say where it serves. */
+async function endpointOf(server: ChildProcess): Promise<string> {
+  const lines = createInterface({ input: server.stdout! });
+  for await (const line of lines) {
+    const match = /serving .* on (http:\/\/\S+)/.exec(line);
+    if (match) {
+      lines.on('line', () => undefined); // keep draining its log
+      return match[1]!;
+    }
+  }
+  throw new Error('local AWS exited before it started serving');
+}
+
+runCli(main, USAGE);

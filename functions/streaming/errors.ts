@@ -37,18 +37,17 @@ export class TickerWriteError extends Error {
   }
 }
 
-/** Thrown when Firehose still refused records after every retry; a retry of the same event re-delivers them. */
+/** Thrown when Firehose still refused records after every retry; says whether a retry can re-deliver them. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
   constructor(
     readonly undeliveredLines: number,
     readonly errorCodes: readonly string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     super(
       `${undeliveredLines} committed change${undeliveredLines === 1 ? ' was' : 's were'} not delivered ` +
-        `to Firehose (${errorCodes.join(', ') || 'unknown error'}); they are recorded on their tickers, ` +
-        'so a retry of the same event re-delivers them',
+        `to Firehose (${errorCodes.join(', ') || 'unknown error'})${options?.hint ? `; ${options.hint}` : ''}`,
       options,
     );
   }

@@ -1,6 +1,6 @@
 import { deliver, changeLine, packRecords } from './delivery.js';
 import type { DeliveryOptions, RecordSink } from './delivery.js';
-import { MalformedItemsError, TickFailedError, TickerWriteError } from './errors.js';
+import { DeliveryError, MalformedItemsError, TickFailedError, TickerWriteError } from './errors.js';
 import type { MalformedItem } from './errors.js';
 import { movePriceCents, toCents } from './priceWalk.js';
 import type { StoredItem } from './storedItem.js';
@@ -182,7 +182,14 @@ export async function runTick(options: TickOptions): Promise<TickSummary> {
   try {
     billing = (await deliver(options.sink, records, options.delivery)).billingUnits;
   } catch (error: unknown) {
-    failures.push(error instanceof Error ? error : new Error(String(error)));
+    if (!(error instanceof DeliveryError)) throw error;
+    const hint =
+      options.eventId === undefined
+        ? 'this tick had no event id, so only the table keeps them (their latest prices)'
+        : `they are recorded on their tickers: a retry of event ${JSON.stringify(options.eventId)} re-delivers them`;
+    failures.push(
+      new DeliveryError(error.undeliveredLines, error.errorCodes, { cause: error, hint }),
+    );
   }
   if (malformed.length > 0) failures.unshift(new MalformedItemsError(malformed));
   const [only] = failures;

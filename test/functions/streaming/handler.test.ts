@@ -179,7 +179,10 @@ describe('streaming handler against local AWS', () => {
     const retry = await handler({ id: 'stuck' });
     // Assess
     expect(failure).toMatchObject({ name: 'DeliveryError', undeliveredLines: 5 });
-    expect((failure as Error).message).toContain('ServiceUnavailableException');
+    expect((failure as Error).message).toBe(
+      '5 committed changes were not delivered to Firehose (ServiceUnavailableException); ' +
+        'they are recorded on their tickers: a retry of event "stuck" re-delivers them',
+    );
     expect(nothing).toEqual([]);
     expect(retry).toMatchObject({ committed: 0, replayed: 5 });
     const { table, lines } = await settled();

@@ -48,22 +48,48 @@ function describeValue(value: StoredValue): string {
   return `${typeOf(value)}${shown === undefined ? '' : ` ${JSON.stringify(shown)}`}`;
 }
 
+type RecentEntry = [
+  eventId: string,
+  version: number,
+  price: number,
+  previousPrice: number,
+  timestamp: string,
+];
+
+function isRecentEntry(entry: unknown): entry is RecentEntry {
+  if (!Array.isArray(entry) || entry.length !== 5) return false;
+  const [eventId, version, price, previousPrice, timestamp] = entry as unknown[];
+  return (
+    typeof eventId === 'string' &&
+    Number.isSafeInteger(version) &&
+    typeof price === 'number' &&
+    price > 0 &&
+    typeof previousPrice === 'number' &&
+    previousPrice > 0 &&
+    typeof timestamp === 'string'
+  );
+}
+
+// The window is one JSON string, not a map of maps: DynamoDB (and dynalite) then validate and
+// copy one value per write instead of 16 nested ones, which made each write 60 % dearer.
 function parseRecent(
   name: string,
   value: StoredValue | undefined,
 ): Record<string, Change> | string {
   if (value === undefined) return {};
-  if (value.M === undefined) return `is ${typeOf(value)}; it must be a map (M) of event ids`;
+  const problem = `is ${describeValue(value).slice(0, 80)}; it must be a string (S) holding a JSON list of recent events, or absent`;
+  if (value.S === undefined) return problem;
+  let entries: unknown;
+  try {
+    entries = JSON.parse(value.S);
+  } catch {
+    return problem;
+  }
+  if (!Array.isArray(entries)) return problem;
   const recent: Record<string, Change> = {};
-  for (const [eventId, entry] of Object.entries(value.M)) {
-    const fields = entry.M;
-    const version = Number(fields?.V?.N);
-    const price = Number(fields?.P?.N);
-    const previousPrice = Number(fields?.Q?.N);
-    const timestamp = fields?.T?.S;
-    // A damaged entry only costs its event's idempotency; it is dropped at the next write.
-    if (!Number.isSafeInteger(version) || !(price > 0) || !(previousPrice > 0) || !timestamp)
-      continue;
+  // A damaged entry only costs its event's idempotency; it is dropped at the next write.
+  for (const entry of entries.filter(isRecentEntry)) {
+    const [eventId, version, price, previousPrice, timestamp] = entry;
     recent[eventId] = { ticker: name, price, previousPrice, version, timestamp, eventId };
   }
   return recent;
@@ -129,15 +155,14 @@ export interface TickerUpdate {
   ExpressionAttributeValues: StoredItem;
 }
 
-function recentEntry(change: Change): StoredValue {
-  return {
-    M: {
-      V: { N: String(change.version) },
-      P: { N: String(change.price) },
-      Q: { N: String(change.previousPrice) },
-      T: { S: change.timestamp },
-    },
-  };
+function recentEntry(change: Change): RecentEntry {
+  return [
+    change.eventId ?? '',
+    change.version,
+    change.price,
+    change.previousPrice,
+    change.timestamp,
+  ];
 }
 
 /** The most recent `window` changes by version, with `change` among them. */
@@ -156,7 +181,7 @@ export function keepRecent(
 /**
  * The write that commits `change` only if the ticker still has the version that was read, so two
  * overlapping ticks never both write the same version (the loser re-reads and moves again). The
- * whole `RecentEvents` map is replaced: the version condition guarantees it is the one read.
+ * whole `RecentEvents` list is replaced: the version condition guarantees it is the one read.
  */
 export function commitRequest(
   ticker: Ticker,
@@ -180,7 +205,9 @@ export function commitRequest(
     names['#recent'] = ATTRIBUTE.recentEvents;
     const recent = keepRecent(ticker.recent, change.eventId, change, window);
     values[':recent'] = {
-      M: Object.fromEntries(Object.entries(recent).map(([id, kept]) => [id, recentEntry(kept)])),
+      S: JSON.stringify(
+        Object.entries(recent).map(([id, kept]) => recentEntry({ ...kept, eventId: id })),
+      ),
     };
     sets.push('#recent = :recent');
   }

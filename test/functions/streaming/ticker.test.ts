@@ -34,29 +34,19 @@ describe('parseTickerItem', () => {
     });
   });
 
-  it('reads the version and the recent events', () => {
+  it('reads the version and the recent events, dropping a damaged entry', () => {
     // Prepare
     const item: StoredItem = {
       TickerName: { S: 'Index_1' },
       Price: { N: '100.42' },
       Version: { N: '17' },
-      RecentEvents: {
-        M: {
-          'event-a': {
-            M: {
-              V: { N: '17' },
-              P: { N: '100.42' },
-              Q: { N: '100' },
-              T: { S: '2026-11-26T06:00:00.000Z' },
-            },
-          },
-        },
-      },
+      RecentEvents: { S: '[["event-a",17,100.42,100,"2026-11-26T06:00:00.000Z"],["broken",1]]' },
     };
     // Act
     const parsed = parseTickerItem(item);
     // Assess
     expect(parsed.ok && parsed.ticker.version).toBe(17);
+    expect(parsed.ok && Object.keys(parsed.ticker.recent)).toEqual(['event-a']);
     expect(parsed.ok && parsed.ticker.recent['event-a']).toEqual({
       ticker: 'Index_1',
       price: 100.42,
@@ -101,10 +91,12 @@ describe('parseTickerItem', () => {
     ).toMatchObject({ attribute: 'Version', problem: expect.stringContaining('a string (S) "2"') });
   });
 
-  it('names a RecentEvents attribute that is not a map', () => {
-    expect(
-      problemOf({ TickerName: { S: 'Index_5' }, Price: { N: '1' }, RecentEvents: { L: [] } }),
-    ).toMatchObject({ attribute: 'RecentEvents' });
+  it('names a RecentEvents attribute that is not a JSON list in a string', () => {
+    for (const value of [{ L: [] }, { S: 'not json' }, { S: '{}' }]) {
+      expect(
+        problemOf({ TickerName: { S: 'Index_5' }, Price: { N: '1' }, RecentEvents: value }),
+      ).toMatchObject({ attribute: 'RecentEvents', problem: expect.stringContaining('JSON list') });
+    }
   });
 });
 
@@ -147,13 +139,8 @@ describe('commitRequest', () => {
   it('records the change under its event id', () => {
     const request = commitRequest(ticker, change(1, 'event-a'));
     expect(request.UpdateExpression).toContain('#recent = :recent');
-    expect(request.ExpressionAttributeValues[':recent']?.M?.['event-a']).toEqual({
-      M: {
-        V: { N: '1' },
-        P: { N: '100.01' },
-        Q: { N: '100' },
-        T: { S: '2026-11-26T06:00:00.000Z' },
-      },
+    expect(request.ExpressionAttributeValues[':recent']).toEqual({
+      S: '[["event-a",1,100.01,100,"2026-11-26T06:00:00.000Z"]]',
     });
   });
 

@@ -168,6 +168,15 @@ describe('streaming handler against local AWS', () => {
     expectGapFree(table, lines);
   });
 
+  it('delivers everything while Firehose throttles half of the calls', async () => {
+    const { handler, settled } = await pipeline();
+    await local.setFaults({ firehose: { throttleRate: 0.5 } });
+    for (let tick = 0; tick < 4; tick++) await handler({ id: `throttled-${tick}` });
+    const { table, lines } = await settled();
+    expect([...table.values()].map((ticker) => ticker.version)).toEqual([4, 4, 4, 4, 4]);
+    expectGapFree(table, lines);
+  });
+
   it('fails when Firehose keeps refusing, and a retry of the event delivers what was committed', async () => {
     // Prepare
     const { handler, settled, delivered } = await pipeline();

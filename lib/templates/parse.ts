@@ -45,6 +45,9 @@ const SHORT_TAGS: Record<string, string> = {
   '!Transform': 'Fn::Transform',
 };
 
+/** The plain words SnakeYAML (CloudFormation's YAML 1.1 reader) turns into booleans. */
+const YAML_11_BOOLEANS = /^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
 /** Whether a value is a map (not a list, not a scalar). */
 export function isObject(value: unknown): value is { [key: string]: TemplateValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -55,9 +58,7 @@ const pathKey = (path: TemplatePath): string => JSON.stringify(path);
 /** Parses a template's YAML (or JSON) text; throws {@link ValidationError} with located findings. */
 export function parseTemplate(text: string, file: string): ParsedTemplate {
   const lineCounter = new LineCounter();
-  // CloudFormation reads YAML 1.1, where `OFF` and `yes` are booleans: mimic it, so the checks
-  // see what CloudFormation would.
-  const doc = parseDocument(text, { lineCounter, version: '1.1', uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const positions = new Map<string, { line: number; column: number }>();
   const comments = new Map<string, string>();
   const findings: Finding[] = [];
@@ -71,11 +72,14 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
     if (joined) comments.set(pathKey(path), `${comments.get(pathKey(path)) ?? ''}${joined}\n`);
   };
 
-  for (const error of doc.errors) {
+  // Only the first syntax error: the ones after it are usually its echoes.
+  const error = doc.errors[0];
+  if (error) {
     const where = error.linePos?.[0];
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     findings.push({
       path: '',
-      message: `not valid YAML: ${error.message.split('\n')[0]}`,
+      message: `not valid YAML: ${message}`,
       file,
       ...(where ? { line: where.line, column: where.col } : {}),
     });
@@ -117,6 +121,15 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
       });
     } else if (isScalar(yamlNode)) {
       const raw = yamlNode.value;
+      // CloudFormation reads YAML 1.1, where these words are booleans; YAML 1.2 (and so this
+      // parser, and the local engine) reads text. Ask for quotes so both read the same.
+      if (yamlNode.type === 'PLAIN' && typeof raw === 'string' && YAML_11_BOOLEANS.test(raw))
+        findings.push({
+          path: path.join('.'),
+          message: `unquoted ${raw} is a boolean to CloudFormation (YAML 1.1): write '${raw}' in quotes for the text, or true/false`,
+          file,
+          ...(positions.get(pathKey(path)) ?? at(yamlNode.range?.[0] ?? 0)),
+        });
       value =
         typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
           ? raw
@@ -134,7 +147,7 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
           path: path.join('.'),
           message: `unknown tag ${tag}; CloudFormation knows ${Object.keys(SHORT_TAGS).join(', ')}`,
           file,
-          ...at(yamlNode.range?.[0] ?? 0),
+          ...(positions.get(pathKey(path)) ?? at(yamlNode.range?.[0] ?? 0)),
         });
         return value;
       }
@@ -167,8 +180,12 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
     file,
     body,
     locate(path) {
+      // A short tag has no key of its own in the file: `!If [...]` holds what `Fn::If:` would.
+      const inFile = (part: TemplatePath) =>
+        part.filter((s) => typeof s !== 'string' || !(s.startsWith('Fn::') || s === 'Ref'));
       for (let i = path.length; i >= 0; i--) {
-        const found = positions.get(pathKey(path.slice(0, i)));
+        const part = path.slice(0, i);
+        const found = positions.get(pathKey(part)) ?? positions.get(pathKey(inFile(part)));
         if (found) return found;
       }
       return { line: 1, column: 1 };

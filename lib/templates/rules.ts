@@ -271,6 +271,7 @@ function checkNames(template: ParsedTemplate, findings: Finding[]): void {
   const parameters = isObject(template.body.Parameters)
     ? Object.keys(template.body.Parameters)
     : [];
+  const resources = isObject(template.body.Resources) ? template.body.Resources : {};
   const used = new Map<string, string>();
   for (const [id, resource] of resourcesOf(template)) {
     const property = NAME_PROPERTIES[String(resource.Type)];
@@ -279,6 +280,8 @@ function checkNames(template: ParsedTemplate, findings: Finding[]): void {
     if (name === undefined) continue; // CloudFormation generates a unique name.
     const path = ['Resources', id, 'Properties', property];
     const parameter = isObject(name) && typeof name.Ref === 'string' ? name.Ref : undefined;
+    // A Ref to nothing at all is reported by the reference check; one finding is enough.
+    if (parameter && !parameters.includes(parameter) && !(parameter in resources)) continue;
     if (!parameter || !parameters.includes(parameter)) {
       findings.push(
         findingAt(

@@ -31,9 +31,10 @@ export const TICK_ASSUMPTIONS = {
   perTickerMs: 0.5,
   /** One JSON line per ticker sent to Firehose, and one DynamoDB item per ticker. */
   lineBytes: 110,
-  itemBytes: 100,
-  /** One conditional write per ticker plus one idempotency record per tick. */
-  extraWritesPerTick: 1,
+  /** A ticker item holds its price, version and the ids of its recent events. */
+  itemBytes: 400,
+  /** One conditional write per ticker; idempotency lives on the items, so nothing more. */
+  extraWritesPerTick: 0,
   /** Application log lines per tick (platform logs are at WARN, so only errors add to this). */
   logBytesPerTick: 1024,
 } as const;

@@ -3,7 +3,7 @@ import { closest, quoteList } from '../text.js';
 import { findingAt, isObject } from './parse.js';
 import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import type { PropertySpec, ServiceSpec, ValueShape } from './spec.js';
-import { intrinsicName, PSEUDO_PARAMETERS, subVariables, walk } from './walk.js';
+import { branches, intrinsicName, PSEUDO_PARAMETERS, subVariables, walk } from './walk.js';
 
 const SECTIONS = [
   'AWSTemplateFormatVersion',
@@ -33,7 +33,7 @@ const RESOURCE_KEYS = [
 const PARAMETER_TYPES = ['String', 'Number', 'List<Number>', 'CommaDelimitedList'];
 
 const hint = (word: string, candidates: readonly string[]): string => {
-  const near = closest(word, candidates);
+  const near = word === '' ? undefined : closest(word, candidates);
   return near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
 };
 
@@ -46,23 +46,36 @@ function checkValue(
   where: string,
   findings: Finding[],
 ): void {
-  // A function's result is only known at deploy time; its arguments are checked elsewhere.
+  // Either branch of an Fn::If may be deployed, so both must fit.
+  if (intrinsicName(value) === 'Fn::If') {
+    for (const branch of branches(value, path))
+      checkValue(template, branch.value, shape, branch.path, where, findings);
+    return;
+  }
+  // Another function's result is only known at deploy time; its arguments are checked elsewhere.
   if (intrinsicName(value) !== undefined) return;
+  const wrongType = (expected: string) =>
+    findings.push(
+      findingAt(template, path, `${where} must be ${expected}, not ${describeValue(value)}`),
+    );
   switch (shape.kind) {
     case 'object':
       if (isObject(value))
         checkProperties(template, value, shape.properties(), path, where, findings);
+      else wrongType(`a map (${shape.name})`);
       return;
     case 'list':
       if (Array.isArray(value))
         value.forEach((item, index) =>
           checkValue(template, item, shape.element, [...path, index], where, findings),
         );
+      else wrongType('a list');
       return;
     case 'map':
       if (isObject(value))
         for (const [key, item] of Object.entries(value))
           checkValue(template, item, shape.element, [...path, key], where, findings);
+      else wrongType('a map');
       return;
     case 'union': {
       // Check against the one structured option, when there is exactly one.
@@ -71,6 +84,42 @@ function checkValue(
         checkValue(template, value, objects[0]!, path, where, findings);
       return;
     }
+    case 'primitive':
+      checkPrimitive(value, shape.type, wrongType);
+      return;
+    default:
+      return;
+  }
+}
+
+function describeValue(value: TemplateValue): string {
+  if (Array.isArray(value)) return 'a list';
+  if (isObject(value)) return 'a map';
+  return JSON.stringify(value);
+}
+
+/** CloudFormation turns scalars into the type a property wants where it can; lists and maps it cannot. */
+function checkPrimitive(
+  value: TemplateValue,
+  type: string,
+  wrongType: (expected: string) => void,
+): void {
+  const scalar = !Array.isArray(value) && !isObject(value);
+  switch (type) {
+    case 'string':
+    case 'date-time':
+      if (!scalar) wrongType('text');
+      return;
+    case 'number':
+    case 'integer':
+      if (!scalar || value === null || value === '' || Number.isNaN(Number(value)))
+        wrongType(type === 'integer' ? 'a whole number' : 'a number');
+      else if (type === 'integer' && !Number.isInteger(Number(value))) wrongType('a whole number');
+      return;
+    case 'boolean':
+      if (!(typeof value === 'boolean' || value === 'true' || value === 'false'))
+        wrongType('true or false');
+      return;
     default:
       return;
   }
@@ -325,6 +374,12 @@ function checkSections(template: ParsedTemplate, findings: Finding[]): void {
           `unknown template section ${JSON.stringify(key)}${hint(key, SECTIONS)}`,
         ),
       );
+  const outputs = template.body.Outputs;
+  if (outputs !== undefined && !isObject(outputs))
+    findings.push(findingAt(template, ['Outputs'], 'Outputs must be a map of names to {Value}'));
+  for (const [name, output] of Object.entries(isObject(outputs) ? outputs : {}))
+    if (!isObject(output) || output.Value === undefined)
+      findings.push(findingAt(template, ['Outputs', name], `output ${name} needs a Value`));
   const parameters = template.body.Parameters;
   if (isObject(parameters)) {
     for (const [name, parameter] of Object.entries(parameters)) {

@@ -60,6 +60,38 @@ describe('checkAgainstSpec', () => {
     ]);
   });
 
+  it('names a value of the wrong type, in either branch of an Fn::If', () => {
+    // Prepare
+    const parsed = parseTemplate(
+      [
+        'Resources:',
+        '  Fn:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties:',
+        '      Role: arn',
+        '      Code: { S3Bucket: b, S3Key: k }',
+        '      Architectures: arm64',
+        "      MemorySize: !If [Big, lots, '256']",
+        '      Environment: [TABLE_NAME]',
+      ].join('\n'),
+      't.yaml',
+    );
+
+    // Act
+    const findings = located(checkAgainstSpec(parsed, spec));
+
+    // Assess
+    expect(findings).toContain(
+      '7:7: Fn (AWS::Lambda::Function).Architectures must be a list, not "arm64"',
+    );
+    expect(findings).toContain(
+      '8:29: Fn (AWS::Lambda::Function).MemorySize must be a whole number, not "lots"',
+    );
+    expect(findings).toContain(
+      '9:7: Fn (AWS::Lambda::Function).Environment must be a map (Environment), not a list',
+    );
+  });
+
   it('names a Ref to nothing', async () => {
     expect(await check('ref-to-nothing')).toEqual([
       '9:7: Ref "TableNme" names no parameter, resource or pseudo parameter of this template (did you mean "TableName"?)',

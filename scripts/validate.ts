@@ -76,7 +76,9 @@ async function main(): Promise<number> {
     return project.ok ? 0 : 1;
   }
 
-  if (report.ok) {
+  const templateErrors = project.errors.filter((f) => f.file !== options.config);
+  const configErrors = project.errors.length - templateErrors.length;
+  if (report.ok && configErrors === 0) {
     const { config, names } = report;
     console.log(
       `${options.config} is valid: ${config.firstName} ${config.lastName}, ${config.region}.\n`,
@@ -88,7 +90,6 @@ async function main(): Promise<number> {
     );
     console.log('');
   }
-  const templateErrors = project.errors.filter((f) => f.file !== options.config);
   const checked = project.templates.length;
   if (checked > 0 && templateErrors.length === 0)
     console.log(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
@@ -96,7 +97,6 @@ async function main(): Promise<number> {
   printFindings('warning', project.warnings);
   if (!project.ok) {
     printFindings('error', project.errors);
-    const configErrors = project.errors.length - templateErrors.length;
     console.error(
       `\n${[
         configErrors > 0 ? `${options.config} is not valid: ${configErrors} error(s)` : '',

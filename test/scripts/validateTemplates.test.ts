@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -98,6 +101,32 @@ describe('npm run validate (templates)', () => {
       line: 19,
       column: 7,
     });
+  });
+
+  it('rejects a config with more alert addresses than the template subscribes', async () => {
+    // Prepare
+    const file = join(await mkdtemp(join(tmpdir(), 'validate-')), 'config.json');
+    const emails = [1, 2, 3, 4, 5, 6].map((n) => `kyle${n}@maposa.dev`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        firstName: 'Kyle',
+        lastName: 'Maposa',
+        alertEmails: emails,
+        bucketReadAccess: 'private',
+      }),
+    );
+
+    // Act
+    const { code, stdout, stderr } = await validate(['--config', file]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `error: ${file}: alertEmails: lists 6 addresses; the pipeline stack subscribes at most 5`,
+    );
+    expect(stderr).toContain(`${file} is not valid: 1 error(s).`);
+    expect(stdout).not.toContain('is valid');
   });
 
   it('prints findings as workflow annotations inside GitHub Actions', async () => {

@@ -399,11 +399,66 @@ function checkSections(template: ParsedTemplate, findings: Finding[]): void {
   }
 }
 
+/** The resources each resource needs first: what its properties reference, and its DependsOn. */
+export function dependencies(template: ParsedTemplate): Map<string, Set<string>> {
+  const resources = isObject(template.body.Resources) ? template.body.Resources : {};
+  const graph = new Map<string, Set<string>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const needs = new Set<string>();
+    const add = (name: unknown) => {
+      if (typeof name === 'string' && name in resources && name !== id) needs.add(name);
+    };
+    if (!isObject(resource)) continue;
+    const dependsOn = resource.DependsOn;
+    (Array.isArray(dependsOn) ? dependsOn : [dependsOn]).forEach(add);
+    walk(resource.Properties, [], (value) => {
+      const fn = intrinsicName(value);
+      if (!fn || !isObject(value)) return;
+      const args = value[fn];
+      if (fn === 'Ref') add(args);
+      else if (fn === 'Fn::GetAtt' && Array.isArray(args)) add(args[0]);
+      else if (fn === 'Fn::Sub') {
+        const text = Array.isArray(args) ? args[0] : args;
+        if (typeof text === 'string')
+          for (const variable of subVariables(text)) add(variable.split('.')[0]);
+      }
+    });
+    graph.set(id, needs);
+  }
+  return graph;
+}
+
+/** CloudFormation refuses a template whose resources need each other in a circle. */
+function checkCycles(template: ParsedTemplate, findings: Finding[]): void {
+  const graph = dependencies(template);
+  const done = new Set<string>();
+  const visit = (id: string, trail: string[]): void => {
+    if (done.has(id)) return;
+    const at = trail.indexOf(id);
+    if (at >= 0) {
+      const cycle = [...trail.slice(at), id];
+      findings.push(
+        findingAt(
+          template,
+          ['Resources', id],
+          `circular dependency: ${cycle.join(' → ')}; CloudFormation cannot create these in any order`,
+        ),
+      );
+      cycle.forEach((member) => done.add(member));
+      return;
+    }
+    for (const next of graph.get(id) ?? []) visit(next, [...trail, id]);
+    done.add(id);
+  };
+  for (const id of graph.keys()) visit(id, []);
+}
+
 /** Checks a template against AWS's resource specification and its own names. */
 export function checkAgainstSpec(template: ParsedTemplate, spec: ServiceSpec): Finding[] {
   const findings: Finding[] = [];
   checkSections(template, findings);
   checkResources(template, spec, findings);
   checkReferences(template, spec, findings);
+  checkCycles(template, findings);
   return findings;
 }

@@ -129,6 +129,31 @@ describe('checkAgainstSpec', () => {
     expect(located(checkAgainstSpec(parsed, spec))).toEqual([]);
   });
 
+  it('names resources that need each other in a circle', () => {
+    const parsed = parseTemplate(
+      [
+        'Resources:',
+        '  Role:',
+        '    Type: AWS::IAM::Role',
+        '    Properties:',
+        '      AssumeRolePolicyDocument: {}',
+        '      Description: !Sub "for ${Fn.Arn}"',
+        '  Fn:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties:',
+        '      Role: !GetAtt Role.Arn',
+        '      Code: { ZipFile: x }',
+        '  Topic:',
+        '    Type: AWS::SNS::Topic',
+        '    DependsOn: Fn',
+      ].join('\n'),
+      't.yaml',
+    );
+    expect(located(checkAgainstSpec(parsed, spec))).toEqual([
+      '2:3: circular dependency: Role → Fn → Role; CloudFormation cannot create these in any order',
+    ]);
+  });
+
   it('names a condition that is not defined', () => {
     const parsed = parseTemplate(
       [

@@ -30,13 +30,4 @@ export default tseslint.config(
     files: ['*.config.ts', '**/*.d.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
-  {
-    // Plain CommonJS run by bare `node` (local/s3/s3rverChild.cjs).
-    files: ['**/*.cjs'],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: { require: 'readonly', process: 'readonly' },
-    },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
 );

@@ -4,6 +4,10 @@ import type { ResourceNames } from './config/names.js';
 import type { PipelineConfig } from './config/schema.js';
 import { ValidationError } from './errors.js';
 import type { Finding } from './errors.js';
+import { estimateMonthlyCost } from './templates/cost.js';
+import type { CostEstimate } from './templates/cost.js';
+import { checkParameterValues, pipelineParameters } from './templates/parameters.js';
+import { findTemplates, validateTemplates } from './templates/validate.js';
 
 /** What `validate` found: the derived names when the config is valid, every error when not. */
 export type ValidationReport =
@@ -49,4 +53,55 @@ export async function validateConfigFile(file: string): Promise<ValidationReport
     if (!(error instanceof ValidationError)) throw error;
     return { ok: false, errors: error.findings.map((f) => ({ file, ...f })), warnings: [] };
   }
+}
+
+/** The template the config's parameter values are checked against. */
+export const PIPELINE_TEMPLATE = 'pipeline.yaml';
+
+/** Stand-in code keys for checking parameters before a build exists (same shape as real ones). */
+const PLACEHOLDER_CODE_KEYS = {
+  streaming: 'functions/streaming-0000000000000000.zip',
+  notification: 'functions/notification-0000000000000000.zip',
+};
+
+/** Everything `npm run validate` checks: the config, the templates, and the config's cost. */
+export interface ProjectReport {
+  ok: boolean;
+  config: ValidationReport;
+  templates: string[];
+  errors: Finding[];
+  warnings: Finding[];
+  /** Present when the config is valid. */
+  cost?: CostEstimate;
+}
+
+/**
+ * Validates the config and the templates (every one under cloudformation/ unless `templates`
+ * names some), checks that the config's parameter values fit the pipeline template, and
+ * estimates the monthly cost.
+ */
+export async function validateProject(options: {
+  config: string;
+  templates?: readonly string[];
+}): Promise<ProjectReport> {
+  const config = await validateConfigFile(options.config);
+  const files = options.templates?.length ? options.templates : await findTemplates();
+  const templates = await validateTemplates(files);
+  const errors = [...(config.ok ? [] : config.errors), ...templates.errors];
+  const warnings = [...config.warnings, ...templates.warnings];
+  let cost: CostEstimate | undefined;
+  if (config.ok) {
+    cost = estimateMonthlyCost(config.config);
+    const pipeline = templates.parsed.find((t) => t.file.endsWith(PIPELINE_TEMPLATE));
+    if (pipeline) {
+      try {
+        const values = pipelineParameters(config.config, config.names, PLACEHOLDER_CODE_KEYS);
+        errors.push(...checkParameterValues(pipeline, values));
+      } catch (error: unknown) {
+        if (!(error instanceof ValidationError)) throw error;
+        errors.push(...error.findings.map((f) => ({ file: options.config, ...f })));
+      }
+    }
+  }
+  return { ok: errors.length === 0, config, templates: [...files], errors, warnings, cost };
 }

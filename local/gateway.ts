@@ -7,7 +7,7 @@ import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
 import { AwsError, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
 import type { S3Service } from './s3/index.js';
-import { credentialScope } from './sigv4.js';
+import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
 
 /** The services one gateway serves. */
@@ -60,6 +60,10 @@ function unknownService(request: IncomingMessage, response: ServerResponse, serv
 /** Creates the HTTP server that routes each request to its service. */
 export function createGateway(services: Services, log: (line: string) => void): Server {
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // The hot path (a signed DynamoDB or Firehose call) needs neither the URL nor an await.
+    const signed = headerScope(request);
+    if (signed?.service === 'dynamodb')
+      return services.dynamodb.handle(request, response, signed.region);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith('/_local/')) {
       const backends = async (region: string) => ({
@@ -75,7 +79,7 @@ export function createGateway(services: Services, log: (line: string) => void): 
       );
       return;
     }
-    const scope = credentialScope(request, url);
+    const scope = signed ?? credentialScope(request, url);
     const service = scope?.service ?? guessService(request, url);
     const region = scope?.region ?? DEFAULT_REGION;
     switch (service) {

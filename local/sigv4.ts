@@ -9,11 +9,17 @@ export interface CredentialScope {
 
 const HEADER_CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
-/** Reads the credential scope from the Authorization header or a presigned URL's query. */
-export function credentialScope(request: IncomingMessage, url: URL): CredentialScope | undefined {
+/** Reads the credential scope from the Authorization header. */
+export function headerScope(request: IncomingMessage): CredentialScope | undefined {
   const header = request.headers.authorization;
   const match = header ? HEADER_CREDENTIAL.exec(header) : undefined;
-  if (match) return { accessKeyId: match[1]!, region: match[2]!, service: match[3]! };
+  return match ? { accessKeyId: match[1]!, region: match[2]!, service: match[3]! } : undefined;
+}
+
+/** Reads the credential scope from the Authorization header or a presigned URL's query. */
+export function credentialScope(request: IncomingMessage, url: URL): CredentialScope | undefined {
+  const signed = headerScope(request);
+  if (signed) return signed;
   const credential = url.searchParams.get('X-Amz-Credential');
   const parts = credential?.split('/');
   if (parts?.length === 5) return { accessKeyId: parts[0]!, region: parts[2]!, service: parts[3]! };

@@ -1,13 +1,18 @@
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load.js';
 import type { ResourceNames } from '../lib/config/names.js';
-import { validateConfigFile } from '../lib/validate.js';
+import { formatCostEstimate } from '../lib/templates/cost.js';
+import { TEMPLATE_DIR } from '../lib/templates/validate.js';
+import { validateProject } from '../lib/validate.js';
 import { parseOptions, printFindings, runCli } from './cli.js';
 
-const USAGE = `Usage: npm run validate -- [--config <file>] [--json]
+const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--json]
 
-Checks the naming config and prints the AWS resource names derived from it.
-  --config <file>  the config to check (default: ${DEFAULT_CONFIG_FILE})
-  --json           print one JSON object instead of a table
+Checks the naming config and prints the AWS resource names derived from it, checks the
+CloudFormation templates (AWS's resource spec, the project's rules, cfn-guard's Control Tower
+rules), and estimates the pipeline's monthly cost.
+  --config <file>    the config to check (default: ${DEFAULT_CONFIG_FILE})
+  --template <file>  check this template only (repeatable; default: every one in ${TEMPLATE_DIR}/)
+  --json             print one JSON object instead of a table
 Exit status: 0 valid, 1 invalid, 2 bad command line.`;
 
 const LABELS: Record<keyof ResourceNames, string> = {
@@ -39,6 +44,7 @@ function table(rows: [string, string][]): string {
 async function main(): Promise<number> {
   const options = parseOptions({
     config: { type: 'string', default: DEFAULT_CONFIG_FILE },
+    template: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -46,36 +52,61 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const report = await validateConfigFile(options.config);
+  const project = await validateProject({ config: options.config, templates: options.template });
+  const report = project.config;
 
   if (options.json) {
-    const { warnings } = report;
+    const { errors, warnings, templates, cost } = project;
     console.log(
       JSON.stringify(
-        report.ok
-          ? { ok: true, names: report.names, warnings }
-          : { ok: false, errors: report.errors, warnings },
+        report.ok && project.ok
+          ? { ok: true, names: report.names, warnings, templates, cost }
+          : {
+              ok: false,
+              ...(report.ok ? { names: report.names } : {}),
+              errors,
+              warnings,
+              templates,
+              ...(cost ? { cost } : {}),
+            },
         null,
         2,
       ),
     );
-    return report.ok ? 0 : 1;
+    return project.ok ? 0 : 1;
   }
 
-  if (!report.ok) {
-    printFindings('error', report.errors);
-    console.error(`\n${options.config} is not valid: ${report.errors.length} error(s).`);
+  const templateErrors = project.errors.filter((f) => f.file !== options.config);
+  const configErrors = project.errors.length - templateErrors.length;
+  if (report.ok && configErrors === 0) {
+    const { config, names } = report;
+    console.log(
+      `${options.config} is valid: ${config.firstName} ${config.lastName}, ${config.region}.\n`,
+    );
+    console.log(
+      table(
+        Object.entries(LABELS).map(([key, label]) => [label, names[key as keyof ResourceNames]]),
+      ),
+    );
+    console.log('');
+  }
+  const checked = project.templates.length;
+  if (checked > 0 && templateErrors.length === 0)
+    console.log(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
+  if (project.cost) console.log(`${formatCostEstimate(project.cost)}\n`);
+  printFindings('warning', project.warnings);
+  if (!project.ok) {
+    printFindings('error', project.errors);
+    console.error(
+      `\n${[
+        configErrors > 0 ? `${options.config} is not valid: ${configErrors} error(s)` : '',
+        templateErrors.length > 0 ? `templates: ${templateErrors.length} error(s)` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}.`,
+    );
     return 1;
   }
-  const { config, names } = report;
-  console.log(
-    `${options.config} is valid: ${config.firstName} ${config.lastName}, ${config.region}.\n`,
-  );
-  console.log(
-    table(Object.entries(LABELS).map(([key, label]) => [label, names[key as keyof ResourceNames]])),
-  );
-  console.log('');
-  printFindings('warning', report.warnings);
   return 0;
 }
 

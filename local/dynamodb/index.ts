@@ -25,11 +25,12 @@ interface Backend {
 /** DynamoDB: one dynalite store per region, each persisted under `<stateDir>/dynamodb/<region>`. */
 export class DynamoDbService {
   private readonly backends = new Map<string, Promise<Backend>>();
+  private readonly ready = new Map<string, Backend>();
 
   constructor(private readonly stateDir: string) {}
 
   /** Serves one DynamoDB request for a region. */
-  async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
+  handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> | void {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     if (UNSUPPORTED.has(operation)) {
       request.resume();
@@ -43,12 +44,14 @@ export class DynamoDbService {
       );
       return;
     }
-    const backend = await this.backend(region);
     // dynalite is an HTTP request handler in this process: hand it the request itself rather than
     // proxying over a second HTTP connection, so the gateway adds next to nothing.
-    await new Promise<void>((resolve) => {
-      response.once('finish', resolve);
-      response.once('close', resolve);
+    const ready = this.ready.get(region);
+    if (ready) {
+      ready.server.emit('request', request, response);
+      return;
+    }
+    return this.backend(region).then((backend) => {
       backend.server.emit('request', request, response);
     });
   }
@@ -85,7 +88,9 @@ export class DynamoDbService {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
-    return { server, port: (server.address() as AddressInfo).port };
+    const backend = { server, port: (server.address() as AddressInfo).port };
+    this.ready.set(region, backend);
+    return backend;
   }
 
   /** Closes every region's store. */
@@ -99,6 +104,7 @@ export class DynamoDbService {
       ),
     );
     this.backends.clear();
+    this.ready.clear();
   }
 }
 

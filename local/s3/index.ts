@@ -1,26 +1,40 @@
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { Agent } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AwsError, proxy, readBody, sendRestXmlError } from '../http.js';
+import { Readable } from 'node:stream';
+import S3rver from 's3rver';
+import { AwsError, readBody, sendRestXmlError, sendXml } from '../http.js';
 import { decodeAwsChunked, isAwsChunked } from './awsChunked.js';
 import { BucketConfigStore, RECORDED_SUBRESOURCES } from './bucketConfig.js';
 import type { Subresource } from './bucketConfig.js';
+import { listObjectsV2 } from './listObjectsV2.js';
+import type { ListingStore } from './listObjectsV2.js';
 
-/** The only access key s3rver accepts; the gateway signs every request as it. */
+/** The only access key s3rver accepts; the gateway presents every request as signed with it. */
 export const S3RVER_KEY = 'S3RVER';
 
-const CHILD = fileURLToPath(new URL('./s3rverChild.cjs', import.meta.url));
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** S3: s3rver in a child process, with any access key, aws-chunked bodies and bucket configuration. */
+/** Waits until a response is sent or its connection is gone. */
+function finished(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    response.once('finish', resolve);
+    response.once('close', resolve);
+  });
+}
+
+/**
+ * S3: s3rver in this process, with any access key, `aws-chunked` uploads, its own ListObjectsV2, and
+ * bucket configuration recorded. Requests are handed to s3rver's handler directly, with no second
+ * HTTP hop.
+ */
 export class S3Service {
-  private child?: ChildProcess;
-  private port?: number;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private handler?: Handler;
+  private store?: ListingStore;
+  private direct?: Server;
   private readonly configs: BucketConfigStore;
   private readonly objectsDir: string;
 
@@ -29,40 +43,48 @@ export class S3Service {
     this.configs = new BucketConfigStore(join(stateDir, 's3-config'));
   }
 
-  /** Starts s3rver and waits for its port. */
+  /** Creates s3rver, and a loopback server for local AWS's own writes (Firehose) and benchmarks. */
   async start(): Promise<void> {
     await mkdir(this.objectsDir, { recursive: true });
-    const child = fork(CHILD, [this.objectsDir], {
-      execArgv: ['--openssl-legacy-provider'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    const s3rver = new S3rver({
+      directory: this.objectsDir,
+      silent: true,
+      allowMismatchedSignatures: true,
+      vhostBuckets: false,
+      resetOnClose: false,
     });
-    this.child = child;
-    this.port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port?: number; error?: string }) =>
-        message.port
-          ? resolve(message.port)
-          : reject(new Error(`s3rver did not start: ${message.error}`)),
-      );
-      child.once('exit', (code) =>
-        reject(new Error(`s3rver exited with status ${code} while starting`)),
-      );
+    serialiseDeletes(s3rver.store);
+    this.store = s3rver.store;
+    this.handler = s3rver.callback();
+    const handler = this.handler;
+    const direct = createServer((request, response) => handler(request, response));
+    await new Promise<void>((resolve, reject) => {
+      direct.once('error', reject);
+      direct.listen(0, '127.0.0.1', resolve);
     });
+    this.direct = direct;
   }
 
-  /** s3rver's own port, for benchmarks that compare against it directly. */
+  /** The port of the loopback server that serves s3rver with no gateway in front. */
   get directPort(): number {
-    if (!this.port) throw new Error('S3 is not started');
-    return this.port;
+    if (!this.direct) throw new Error('S3 is not started');
+    return (this.direct.address() as AddressInfo).port;
   }
 
   /** Serves one S3 request (path-style addressing). */
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const [, bucket = '', ...keyParts] = url.pathname.split('/');
+    const [, rawBucket = '', ...keyParts] = url.pathname.split('/');
+    const bucket = decodeURIComponent(rawBucket);
     const key = keyParts.join('/');
     try {
       const subresource = RECORDED_SUBRESOURCES.find((name) => url.searchParams.has(name));
       if (bucket && !key && subresource) {
-        await this.bucketConfiguration(request, response, decodeURIComponent(bucket), subresource);
+        await this.bucketConfiguration(request, response, bucket, subresource);
+        return;
+      }
+      if (bucket && !key && request.method === 'GET' && url.searchParams.get('list-type') === '2') {
+        request.resume();
+        sendXml(response, 200, await listObjectsV2(this.store!, bucket, url.searchParams));
         return;
       }
       await this.forward(request, response, url);
@@ -73,7 +95,7 @@ export class S3Service {
         response.statusCode === 204 &&
         url.search === ''
       ) {
-        await this.configs.forget(decodeURIComponent(bucket));
+        await this.configs.forget(bucket);
       }
     } catch (error: unknown) {
       if (!(error instanceof AwsError)) throw error;
@@ -87,14 +109,14 @@ export class S3Service {
     response: ServerResponse,
     url: URL,
   ): Promise<void> {
-    const headers: Record<string, string> = {};
-    const authorization = request.headers.authorization;
-    if (authorization)
-      headers.authorization = authorization.replace(
+    const headers = { ...request.headers };
+    if (headers.authorization) {
+      headers.authorization = headers.authorization.replace(
         /Credential=[^/]+\//,
         `Credential=${S3RVER_KEY}/`,
       );
-    let path = request.url;
+    }
+    let path = request.url ?? '/';
     const credential = url.searchParams.get('X-Amz-Credential');
     if (credential) {
       const presigned = new URL(url);
@@ -104,23 +126,36 @@ export class S3Service {
       );
       path = `${presigned.pathname}${presigned.search}`;
     }
-    let body: Buffer | undefined;
+    let forwarded = request;
     if (isAwsChunked(request.headers)) {
-      body = decodeAwsChunked(await readBody(request));
+      // s3rver stores bodies as they come: give it the payload, not the chunk framing.
+      const body = decodeAwsChunked(await readBody(request));
       headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-      const encoding = String(request.headers['content-encoding'] ?? '')
+      headers['content-length'] = String(body.length);
+      const encoding = String(headers['content-encoding'] ?? '')
         .split(',')
         .map((e) => e.trim())
         .filter((e) => e && e !== 'aws-chunked');
-      headers['content-encoding'] = encoding.join(',');
+      if (encoding.length > 0) headers['content-encoding'] = encoding.join(',');
+      else delete headers['content-encoding'];
+      delete headers['x-amz-decoded-content-length'];
+      delete headers['transfer-encoding'];
+      // A readable stream of the payload that carries the request's other fields.
+      forwarded = Object.assign(Readable.from([body]), {
+        socket: request.socket,
+        connection: request.socket,
+        httpVersion: request.httpVersion,
+        httpVersionMajor: request.httpVersionMajor,
+        httpVersionMinor: request.httpVersionMinor,
+        complete: true,
+      }) as unknown as IncomingMessage;
     }
-    await proxy(request, response, {
-      port: this.directPort,
-      agent: this.agent,
-      ...(path ? { path } : {}),
-      headers,
-      ...(body ? { body } : {}),
-    });
+    forwarded.method = request.method;
+    forwarded.url = path;
+    forwarded.headers = headers;
+    const done = finished(response);
+    this.handler!(forwarded, response);
+    await done;
   }
 
   private async bucketConfiguration(
@@ -166,15 +201,31 @@ export class S3Service {
     }
   }
 
-  /** Stops s3rver; its files stay for the next start. */
+  /** Stops the loopback server; objects stay on disk for the next start. */
   async close(): Promise<void> {
-    this.agent.destroy();
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.disconnect();
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    const direct = this.direct;
+    if (!direct) return;
+    this.direct = undefined;
+    direct.closeAllConnections();
+    await new Promise<void>((resolve) => direct.close(() => resolve()));
   }
+}
+
+/**
+ * s3rver deletes objects concurrently and then prunes empty folders, so two deletes in one folder
+ * (DeleteObjects, or parallel DeleteObject calls) race on the same rmdir and fail with
+ * InternalError. One delete at a time, and a folder already gone is not an error.
+ */
+function serialiseDeletes(store: S3rver['store']): void {
+  const deleteObject = store.deleteObject.bind(store);
+  let deleting: Promise<unknown> = Promise.resolve();
+  store.deleteObject = (bucket: string, key: string) => {
+    const run = deleting.then(() =>
+      deleteObject(bucket, key).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      }),
+    );
+    deleting = run.catch(() => undefined);
+    return run;
+  };
 }

@@ -114,6 +114,43 @@ describe('S3 objects', () => {
   });
 });
 
+describe('S3 ListObjectsV2', () => {
+  it('groups keys by delimiter, starts after a key and honours max-keys', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'listing-bucket' }));
+    for (const Key of ['a/1', 'a/2', 'b/1', 'top'])
+      await s3.send(new PutObjectCommand({ Bucket: 'listing-bucket', Key, Body: 'x' }));
+
+    const grouped = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'listing-bucket', Delimiter: '/' }),
+    );
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'listing-bucket', StartAfter: 'a/2' }),
+    );
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: 'listing-bucket', MaxKeys: 2 }));
+
+    expect(grouped.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['a/', 'b/']);
+    expect(grouped.Contents?.map((o) => o.Key)).toEqual(['top']);
+    expect(after.Contents?.map((o) => o.Key)).toEqual(['b/1', 'top']);
+    expect(page).toMatchObject({
+      IsTruncated: true,
+      KeyCount: 2,
+      NextContinuationToken: expect.any(String),
+    });
+  });
+
+  it('rejects a continuation token it did not give, and a missing bucket', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'token-bucket' }));
+    await expect(
+      s3.send(new ListObjectsV2Command({ Bucket: 'token-bucket', ContinuationToken: 'bogus' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgument',
+    });
+    await expect(
+      s3.send(new ListObjectsV2Command({ Bucket: 'no-such-listing' })),
+    ).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+});
+
 describe('S3 bucket configuration (recorded, not enforced)', () => {
   it('accepts policy, public access block, encryption and ownership calls and reads the policy back', async () => {
     await s3.send(

@@ -71,6 +71,7 @@ describe('npm run validate', () => {
         }),
       ],
       warnings: [],
+      templates: ['cloudformation/code-artifacts.yaml', 'cloudformation/pipeline.yaml'],
     });
   });
 

@@ -1,0 +1,216 @@
+import type { PipelineConfig } from '../config/schema.js';
+
+/** When the unit prices below were written down; AWS changes prices, so this is an estimate. */
+export const PRICES_AS_OF = '2026-11-26';
+
+/** The region whose list prices are used. */
+export const PRICE_REGION = 'eu-west-1';
+
+/**
+ * eu-west-1 on-demand list prices in USD, before any free tier, as published on the AWS pricing
+ * pages (aws.amazon.com/<service>/pricing). Update them together with {@link PRICES_AS_OF}.
+ */
+export const UNIT_PRICES = {
+  schedulerPerMillionInvocations: 1.0,
+  lambdaPerMillionRequests: 0.2,
+  lambdaArmPerGbSecond: 0.0000133334,
+  dynamoDbPerMillionWriteUnits: 0.7068,
+  dynamoDbPerMillionReadUnits: 0.1415,
+  firehosePerGbIngested: 0.031,
+  s3PerThousandPuts: 0.005,
+  s3PerGbMonth: 0.023,
+  logsPerGbIngested: 0.57,
+} as const;
+
+/** What the estimate assumes about one tick; change these when the functions change. */
+export const TICK_ASSUMPTIONS = {
+  /** The streaming function's memory, as in cloudformation/pipeline.yaml. */
+  memoryMb: 256,
+  /** Fixed time per tick plus time per ticker, in milliseconds. */
+  baseMs: 120,
+  perTickerMs: 0.5,
+  /** One JSON line per ticker sent to Firehose, and one DynamoDB item per ticker. */
+  lineBytes: 110,
+  /** A ticker item holds its price, version and the ids of its recent events. */
+  itemBytes: 400,
+  /** One conditional write per ticker; idempotency lives on the items, so nothing more. */
+  extraWritesPerTick: 0,
+  /** Application log lines per tick (platform logs are at WARN, so only errors add to this). */
+  logBytesPerTick: 1024,
+} as const;
+
+const MINUTES_PER_MONTH = 43_800; // 365 days / 12
+const GB = 1024 ** 3;
+const FIREHOSE_BILLING_STEP = 5 * 1024; // Firehose bills each record in 5 KB steps.
+
+/** One line of the estimate: how much of what, at which unit price. */
+export interface CostLine {
+  item: string;
+  quantity: number;
+  unit: string;
+  unitPrice: number;
+  priceUnit: string;
+  monthlyUsd: number;
+}
+
+/** A month of the pipeline running as configured, priced with {@link UNIT_PRICES}. */
+export interface CostEstimate {
+  region: string;
+  currency: 'USD';
+  pricesAsOf: string;
+  ticksPerMonth: number;
+  lines: CostLine[];
+  totalUsd: number;
+  notes: string[];
+}
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** Estimates the monthly cost of a configured pipeline (schedule, tickers, buffering). */
+export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
+  const a = TICK_ASSUMPTIONS;
+  const p = UNIT_PRICES;
+  const tickers = config.tickers.length;
+  const ticks = Math.floor(MINUTES_PER_MONTH / config.scheduleMinutes);
+  const seconds = (a.baseMs + a.perTickerMs * tickers) / 1000;
+  const bytesPerTick = tickers * a.lineBytes;
+  const billedBytesPerTick =
+    Math.ceil(bytesPerTick / FIREHOSE_BILLING_STEP) * FIREHOSE_BILLING_STEP;
+  // A buffer shorter than the schedule's interval writes one object per tick; longer, one per buffer.
+  const objects =
+    config.deliveryBufferSeconds < config.scheduleMinutes * 60
+      ? ticks
+      : Math.floor((MINUTES_PER_MONTH * 60) / config.deliveryBufferSeconds);
+  const storedGb = (ticks * bytesPerTick) / GB;
+
+  const line = (
+    item: string,
+    quantity: number,
+    unit: string,
+    unitPrice: number,
+    priceUnit: string,
+    perUnits: number,
+  ): CostLine => ({
+    item,
+    quantity: round(quantity, 6),
+    unit,
+    unitPrice,
+    priceUnit,
+    monthlyUsd: round((quantity / perUnits) * unitPrice, 4),
+  });
+  const lines: CostLine[] = [
+    line(
+      'EventBridge Scheduler invocations',
+      ticks,
+      'invocations',
+      p.schedulerPerMillionInvocations,
+      'per million',
+      1e6,
+    ),
+    line(
+      'Lambda requests (streaming)',
+      ticks,
+      'requests',
+      p.lambdaPerMillionRequests,
+      'per million',
+      1e6,
+    ),
+    line(
+      'Lambda duration (arm64)',
+      ticks * seconds * (a.memoryMb / 1024),
+      'GB-seconds',
+      p.lambdaArmPerGbSecond,
+      'per GB-second',
+      1,
+    ),
+    line(
+      'DynamoDB reads (scan)',
+      ticks * Math.max(1, Math.ceil((tickers * a.itemBytes) / 4096)),
+      'read units',
+      p.dynamoDbPerMillionReadUnits,
+      'per million',
+      1e6,
+    ),
+    line(
+      'DynamoDB writes',
+      ticks * (tickers + a.extraWritesPerTick),
+      'write units',
+      p.dynamoDbPerMillionWriteUnits,
+      'per million',
+      1e6,
+    ),
+    line(
+      'Firehose ingestion (5 KB steps)',
+      (ticks * billedBytesPerTick) / GB,
+      'GB',
+      p.firehosePerGbIngested,
+      'per GB',
+      1,
+    ),
+    line(
+      'S3 PUT requests (objects written)',
+      objects,
+      'requests',
+      p.s3PerThousandPuts,
+      'per 1,000',
+      1000,
+    ),
+    line(
+      'S3 storage (average over the first month)',
+      storedGb / 2,
+      'GB-months',
+      p.s3PerGbMonth,
+      'per GB-month',
+      1,
+    ),
+    line(
+      'CloudWatch Logs ingestion',
+      (ticks * a.logBytesPerTick) / GB,
+      'GB',
+      p.logsPerGbIngested,
+      'per GB',
+      1,
+    ),
+  ];
+  const notes = [
+    `An estimate with ${PRICE_REGION} list prices as of ${PRICES_AS_OF}, before free tiers (which cover most of it in a new account); check aws.amazon.com/pricing.`,
+    `Assumes ${tickers} ticker(s), a tick every ${config.scheduleMinutes} minute(s) (${ticks} a month), about ${Math.round(seconds * 1000)} ms per tick at ${a.memoryMb} MB, and no failures (alert emails and the notification function cost nothing until one happens).`,
+    'S3 storage grows each month the pipeline runs; log storage and DynamoDB storage are a fraction of a cent.',
+  ];
+  if (config.region !== PRICE_REGION)
+    notes.push(`Your region is ${config.region}; its prices may differ from ${PRICE_REGION}'s.`);
+  return {
+    region: PRICE_REGION,
+    currency: 'USD',
+    pricesAsOf: PRICES_AS_OF,
+    ticksPerMonth: ticks,
+    lines,
+    totalUsd: round(
+      lines.reduce((sum, each) => sum + each.monthlyUsd, 0),
+      2,
+    ),
+    notes,
+  };
+}
+
+/** Renders the estimate as a table with its unit prices, for a terminal or a job summary. */
+export function formatCostEstimate(estimate: CostEstimate): string {
+  const rows = estimate.lines.map((each) => [
+    each.item,
+    `${each.quantity.toLocaleString('en-US', { maximumFractionDigits: 4 })} ${each.unit}`,
+    `$${each.unitPrice} ${each.priceUnit}`,
+    `$${each.monthlyUsd.toFixed(4)}`,
+  ]);
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const table = rows
+    .map(
+      (row) =>
+        `  ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${row[3]}`,
+    )
+    .join('\n');
+  return [
+    `Estimated monthly cost: about $${estimate.totalUsd.toFixed(2)} (USD, ${estimate.region} prices as of ${estimate.pricesAsOf})`,
+    table,
+    ...estimate.notes.map((note) => `  ${note}`),
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+import type { ResourceNames } from '../config/names.js';
+import type { PipelineConfig } from '../config/schema.js';
+import { ValidationError } from '../errors.js';
+import type { Finding } from '../errors.js';
+import { findingAt, isObject } from './parse.js';
+import type { ParsedTemplate } from './parse.js';
+
+/** The pipeline template has one email subscription slot per address, up to this many. */
+export const MAX_ALERT_EMAILS = 5;
+
+/** The S3 keys of the function zips, as `npm run build` writes them into the manifest. */
+export interface CodeKeys {
+  streaming: string;
+  notification: string;
+}
+
+/** Parameter values of a stack, by parameter name (CloudFormation takes every value as text). */
+export type ParameterValues = Record<string, string>;
+
+/** The parameters of the pipeline stack, from a validated config, its names and the code keys. */
+export function pipelineParameters(
+  config: PipelineConfig,
+  names: ResourceNames,
+  code: CodeKeys,
+): ParameterValues {
+  if (config.alertEmails.length > MAX_ALERT_EMAILS) {
+    throw new ValidationError([
+      {
+        path: 'alertEmails',
+        message: `lists ${config.alertEmails.length} addresses; the pipeline stack subscribes at most ${MAX_ALERT_EMAILS} (use a mailing list for more)`,
+      },
+    ]);
+  }
+  const access = config.bucketReadAccess;
+  return {
+    NamePrefix: names.prefix,
+    OwnerName: `${config.firstName} ${config.lastName}`,
+    TableName: names.table,
+    StreamingFunctionName: names.streamingFunction,
+    NotificationFunctionName: names.notificationFunction,
+    TopicName: names.topic,
+    DeliveryStreamName: names.deliveryStream,
+    BucketName: names.bucket,
+    ScheduleName: names.schedule,
+    StreamingRoleName: names.streamingRole,
+    NotificationRoleName: names.notificationRole,
+    DeliveryStreamRoleName: names.deliveryStreamRole,
+    SchedulerRoleName: names.schedulerRole,
+    StreamingLogGroupName: names.streamingLogGroup,
+    NotificationLogGroupName: names.notificationLogGroup,
+    DeliveryStreamLogGroupName: names.deliveryStreamLogGroup,
+    AlertEmails: config.alertEmails.join(','),
+    AlertEmailCount: String(config.alertEmails.length),
+    BucketReadAccess: typeof access === 'string' ? access : 'accounts',
+    ReaderAccountIds: typeof access === 'string' ? '' : access.accounts.join(','),
+    ScheduleMinutes: String(config.scheduleMinutes),
+    DeliveryBufferSeconds: String(config.deliveryBufferSeconds),
+    CodeBucketName: names.artifactsBucket,
+    StreamingCodeKey: code.streaming,
+    NotificationCodeKey: code.notification,
+  };
+}
+
+/** The parameters of the code-artifacts stack. */
+export function artifactsParameters(names: ResourceNames): ParameterValues {
+  return { NamePrefix: names.prefix, ArtifactsBucketName: names.artifactsBucket };
+}
+
+/** Parameter values in the form the CloudFormation API takes them. */
+export function toCloudFormationParameters(
+  values: ParameterValues,
+): { ParameterKey: string; ParameterValue: string }[] {
+  return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
+    ParameterKey,
+    ParameterValue,
+  }));
+}
+
+/**
+ * Checks values against a template's parameter declarations as CloudFormation would before a
+ * deploy: every parameter without a default given, none unknown, and each value meeting its
+ * AllowedPattern (whole value), AllowedValues, lengths and number range.
+ */
+export function checkParameterValues(template: ParsedTemplate, values: ParameterValues): Finding[] {
+  const findings: Finding[] = [];
+  const declared = isObject(template.body.Parameters) ? template.body.Parameters : {};
+  for (const name of Object.keys(values))
+    if (!(name in declared))
+      findings.push(
+        findingAt(
+          template,
+          ['Parameters'],
+          `value given for ${name}, which the template does not declare`,
+        ),
+      );
+  for (const [name, declaration] of Object.entries(declared)) {
+    if (!isObject(declaration)) continue;
+    const path = ['Parameters', name];
+    const value =
+      values[name] ?? (declaration.Default === undefined ? undefined : String(declaration.Default));
+    const fail = (why: string) =>
+      findings.push(findingAt(template, path, `${name} = ${JSON.stringify(value)}: ${why}`));
+    if (value === undefined) {
+      findings.push(findingAt(template, path, `${name} has no default and no value was given`));
+      continue;
+    }
+    const items = declaration.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+    for (const item of items) {
+      if (
+        typeof declaration.AllowedPattern === 'string' &&
+        !new RegExp(`^(?:${declaration.AllowedPattern})$`).test(item)
+      )
+        fail(`does not match AllowedPattern ${declaration.AllowedPattern}`);
+      if (
+        Array.isArray(declaration.AllowedValues) &&
+        !declaration.AllowedValues.map(String).includes(item)
+      )
+        fail(`is not one of AllowedValues ${declaration.AllowedValues.join(', ')}`);
+    }
+    if (typeof declaration.MinLength === 'number' && value.length < declaration.MinLength)
+      fail(`is shorter than MinLength ${declaration.MinLength}`);
+    if (typeof declaration.MaxLength === 'number' && value.length > declaration.MaxLength)
+      fail(`is longer than MaxLength ${declaration.MaxLength}`);
+    if (declaration.Type === 'Number') {
+      const number = Number(value);
+      if (value.trim() === '' || Number.isNaN(number)) fail('is not a number');
+      if (typeof declaration.MinValue === 'number' && number < declaration.MinValue)
+        fail(`is below MinValue ${declaration.MinValue}`);
+      if (typeof declaration.MaxValue === 'number' && number > declaration.MaxValue)
+        fail(`is above MaxValue ${declaration.MaxValue}`);
+    }
+  }
+  return findings;
+}

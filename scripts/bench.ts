@@ -141,8 +141,9 @@ async function main(): Promise<number> {
   if (options.json) {
     console.log(JSON.stringify({ latencyMs, ticks: results, bundles }, null, 2));
   } else {
+    const latency = latencyMs > 0 ? `, ${latencyMs} ms modelled latency per request` : '';
     console.log(
-      'Streaming tick against local AWS (ratios: naive / ours, higher is better for ours)\n',
+      `Streaming tick against local AWS${latency} (ratios: naive / ours, higher is better for ours)\n`,
     );
     printTicks(results);
     console.log('\nBundles (load = import time in a fresh Node process, median of 5)\n');

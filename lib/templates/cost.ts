@@ -31,8 +31,11 @@ export const TICK_ASSUMPTIONS = {
   perTickerMs: 0.5,
   /** One JSON line per ticker sent to Firehose, and one DynamoDB item per ticker. */
   lineBytes: 110,
-  /** A ticker item holds its price, version and the ids of its recent events. */
-  itemBytes: 400,
+  /**
+   * A ticker item holds its price and version, and the last 16 event ids with the change each made
+   * (functions/streaming/ticker.ts), about 1.5 KB once the window is full: two write units a write.
+   */
+  itemBytes: 1600,
   /** One conditional write per ticker; idempotency lives on the items, so nothing more. */
   extraWritesPerTick: 0,
   /** Application log lines per tick (platform logs are at WARN, so only errors add to this). */
@@ -133,7 +136,7 @@ export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
     ),
     line(
       'DynamoDB writes',
-      ticks * (tickers + a.extraWritesPerTick),
+      ticks * (tickers * Math.ceil(a.itemBytes / 1024) + a.extraWritesPerTick),
       'write units',
       p.dynamoDbPerMillionWriteUnits,
       'per million',

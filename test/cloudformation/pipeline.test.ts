@@ -38,10 +38,11 @@ describe('cloudformation/pipeline.yaml', () => {
     expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 0 });
   });
 
-  it('sends a failed tick to the notification function without retrying', () => {
+  it('retries a failed tick once (it is idempotent), then sends it to the notification function', () => {
     expect(resources.StreamingFunctionInvokeConfig!.Properties).toMatchObject({
       FunctionName: { Ref: 'StreamingFunction' },
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 600,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': ['NotificationFunction', 'Arn'] } },
       },

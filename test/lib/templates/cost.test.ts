@@ -40,8 +40,8 @@ describe('estimateMonthlyCost', () => {
       unitPrice: UNIT_PRICES.schedulerPerMillionInvocations,
       monthlyUsd: 0.0438,
     });
-    // One conditional write per ticker.
-    expect(line(estimate, 'DynamoDB writes').quantity).toBe(43_800 * 5);
+    // One conditional write per ticker, of an item over 1 KB (its recent-events window): 2 units.
+    expect(line(estimate, 'DynamoDB writes').quantity).toBe(43_800 * 5 * 2);
     const sum = estimate.lines.reduce((total, each) => total + each.monthlyUsd, 0);
     expect(estimate.totalUsd).toBeCloseTo(sum, 2);
     expect(estimate.totalUsd).toBeGreaterThan(0.1);

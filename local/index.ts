@@ -1,4 +1,3 @@
-import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDbService } from './dynamodb/index.js';
@@ -8,6 +7,9 @@ import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
+import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+
+export { LocalAwsStartError } from './stateLock.js';
 
 /** The port LocalStack users know. */
 export const DEFAULT_PORT = 4566;
@@ -40,19 +42,31 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Thrown when local AWS cannot start, with what to do about it. */
-export class LocalAwsStartError extends Error {
-  override name = 'LocalAwsStartError';
-}
-
 /** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
   const log = options.log ?? (() => undefined);
-  if (options.reset) await rm(stateDir, { recursive: true, force: true });
-  await mkdir(stateDir, { recursive: true });
+  const unlock = await lockStateDir(stateDir);
+  try {
+    if (options.reset) await clearStateDir(stateDir);
+    return await serve({ ...options, stateDir, host, log, unlock });
+  } catch (error: unknown) {
+    await unlock();
+    throw error;
+  }
+}
 
+/** Starts the services and the gateway on a locked state folder. */
+async function serve(
+  options: LocalAwsOptions & {
+    stateDir: string;
+    host: string;
+    log: (line: string) => void;
+    unlock: () => Promise<void>;
+  },
+): Promise<LocalAws> {
+  const { stateDir, host, log, unlock } = options;
   const faults = new Faults();
   if (options.faults) faults.set(options.faults);
   const s3 = new S3Service(stateDir);
@@ -111,6 +125,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         setTimeout(() => sockets.forEach((socket) => socket.destroy()), 2000).unref();
         await closed;
         await closeAll();
+        await unlock();
       })();
       return stopping;
     },

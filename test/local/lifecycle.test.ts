@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ const credentials = {
   secretAccessKey: TEST_ENV.AWS_SECRET_ACCESS_KEY,
 };
 const running: LocalAws[] = [];
+/** Above Linux's largest process id (2^22), so no process has it. */
+const DEAD_PID = 2 ** 22 + 12_345;
 const folders: string[] = [];
 
 async function start(stateDir: string, reset = false): Promise<LocalAws> {
@@ -121,7 +123,9 @@ describe('local AWS lifecycle', () => {
     const first = await start(stateDir);
     await createStream(first, 2);
 
-    await cp(stateDir, crashed, { recursive: true }); // the state as a killed process leaves it
+    // The state as a killed process leaves it, its lock naming a process that is gone.
+    await cp(stateDir, crashed, { recursive: true });
+    await writeFile(join(crashed, 'local-aws.lock'), JSON.stringify({ pid: DEAD_PID }));
     const second = await start(crashed);
 
     expect(await delivered(second, 10_000)).toBe('first\nsecond\n');
@@ -174,6 +178,27 @@ describe('local AWS lifecycle', () => {
     await expect(startLocalAws({ port: local.port, stateDir: await folder() })).rejects.toThrow(
       `port ${local.port} on 127.0.0.1 is already in use (is local AWS already running?)`,
     );
+  });
+
+  it('refuses a state folder that another local AWS is using', async () => {
+    const stateDir = await folder();
+    await start(stateDir);
+
+    const second = startLocalAws({ port: 0, stateDir });
+
+    await expect(second).rejects.toThrow(LocalAwsStartError);
+    await expect(startLocalAws({ port: 0, stateDir })).rejects.toThrow(
+      `the state folder ${stateDir} is in use by another local AWS (process ${process.pid})`,
+    );
+  });
+
+  it('takes over the lock of a local AWS that died', async () => {
+    const stateDir = await folder();
+    await writeFile(join(stateDir, 'local-aws.lock'), JSON.stringify({ pid: DEAD_PID }));
+
+    const local = await start(stateDir);
+
+    expect(local.port).toBeGreaterThan(0);
   });
 
   it('answers a service it does not have with an error in that protocol', async () => {

@@ -28,9 +28,15 @@ const CONDITIONS: Record<string, string> = {
   EventAgeExceeded: 'the event waited too long in the queue and Lambda dropped it',
 };
 
-/** The AWS console link to a function's log group. */
+/**
+ * The AWS console link to a function's log group, encoded as the console itself writes it in the
+ * fragment: URI-encoded twice, with `$` for `%` (`/` becomes `$252F`).
+ */
 export function logsLink(region: string, functionName: string): string {
-  const group = encodeURIComponent(`/aws/lambda/${functionName}`);
+  const group = encodeURIComponent(encodeURIComponent(`/aws/lambda/${functionName}`)).replace(
+    /%/g,
+    '$',
+  );
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${group}`;
 }
 

@@ -57,7 +57,7 @@ describe('parseFailureRecord', () => {
 describe('logsLink', () => {
   it('links to the function log group in the console, encoded', () => {
     expect(logsLink('eu-west-1', 'DEKYLMAP-streaming-lambda')).toBe(
-      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/%2Faws%2Flambda%2FDEKYLMAP-streaming-lambda',
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Faws$252Flambda$252FDEKYLMAP-streaming-lambda',
     );
   });
 });

@@ -43,7 +43,7 @@ describe('notification handler against local AWS', () => {
     expect(email).toContain('Owner:       Kyle Maposa');
     expect(email).toContain('Attempts:    3 (RetriesExhausted');
     expect(email).toContain(
-      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/%2Faws%2Flambda%2FDEKYLMAP-streaming-lambda',
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Faws$252Flambda$252FDEKYLMAP-streaming-lambda',
     );
   });
 

@@ -19,6 +19,9 @@ export const BUCKET_READ_ACCESS = ['authenticated-aws-accounts', 'private'] as c
 /** DynamoDB's limit on a string partition key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 2048;
 
+/** The pipeline template has one email subscription slot per address, up to this many. */
+export const MAX_ALERT_EMAILS = 5;
+
 /** Largest ticker list the pipeline is sized for (one tick must finish well inside a minute). */
 export const MAX_TICKERS = 10_000;
 
@@ -207,10 +210,17 @@ export const pipelineConfigSchema = strictObject(
         error: expected('a list of email addresses, such as ["kyle@example.com"]'),
       })
       .min(1, { error: 'must list at least one email address, such as ["kyle@example.com"]' })
+      // A refinement rather than .max(): zod runs .max() on a string given in place of the list.
+      .refine((emails) => emails.length <= MAX_ALERT_EMAILS, {
+        error: (issue) =>
+          `lists ${(issue.input as unknown[]).length} addresses; the pipeline stack subscribes at most ${MAX_ALERT_EMAILS} (use a mailing list for more)`,
+      })
       .refine((emails) => new Set(emails.map((e) => e.toLowerCase())).size === emails.length, {
         error: 'lists an email address twice; list each once',
       })
-      .meta({ description: 'Who is emailed when the streaming function fails.' }),
+      .meta({
+        description: 'Who is emailed when the streaming function fails (one to five addresses).',
+      }),
     bucketReadAccess: bucketReadAccessSchema,
     tickers: tickersSchema
       .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))

@@ -1,12 +1,12 @@
 import type { ResourceNames } from '../config/names.js';
+import { MAX_ALERT_EMAILS } from '../config/schema.js';
 import type { PipelineConfig } from '../config/schema.js';
 import { ValidationError } from '../errors.js';
 import type { Finding } from '../errors.js';
 import { findingAt, isObject } from './parse.js';
 import type { ParsedTemplate } from './parse.js';
 
-/** The pipeline template has one email subscription slot per address, up to this many. */
-export const MAX_ALERT_EMAILS = 5;
+export { MAX_ALERT_EMAILS };
 
 /** The S3 keys of the function zips, as `npm run build` writes them into the manifest. */
 export interface CodeKeys {

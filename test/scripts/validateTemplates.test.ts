@@ -123,7 +123,7 @@ describe('npm run validate (templates)', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr).toContain(
-      `error: ${file}: alertEmails: lists 6 addresses; the pipeline stack subscribes at most 5`,
+      `error: ${file}:1:41: alertEmails: lists 6 addresses; the pipeline stack subscribes at most 5`,
     );
     expect(stderr).toContain(`${file} is not valid: 1 error(s).`);
     expect(stdout).not.toContain('is valid');

@@ -220,6 +220,7 @@ export const pipelineConfigSchema = strictObject(
       })
       .meta({
         description: 'Who is emailed when the streaming function fails (one to five addresses).',
+        maxItems: MAX_ALERT_EMAILS,
       }),
     bucketReadAccess: bucketReadAccessSchema,
     tickers: tickersSchema

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import type { Agent, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Largest request body local AWS reads (Firehose's 4 MiB batch, S3 objects far larger). */
 export const MAX_BODY_BYTES = 512 * 1024 * 1024;
@@ -87,48 +86,4 @@ export function sendRestXmlError(response: ServerResponse, error: AwsError, reso
     `<Error><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message>` +
       `<Resource>${xmlEscape(resource)}</Resource><RequestId>${requestId()}</RequestId></Error>`,
   );
-}
-
-/** Where {@link proxy} sends a request, and what it changes on the way. */
-export interface ProxyTarget {
-  port: number;
-  agent: Agent;
-  path?: string;
-  headers?: OutgoingHttpHeaders;
-  /** A body to send instead of streaming the request's own. */
-  body?: Buffer;
-}
-
-/** Forwards a request to a backend on loopback and streams its answer back. */
-export function proxy(
-  request: IncomingMessage,
-  response: ServerResponse,
-  target: ProxyTarget,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...request.headers, ...target.headers };
-    if (target.body) {
-      headers['content-length'] = String(target.body.length);
-      delete headers['transfer-encoding'];
-    }
-    const outgoing = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: target.port,
-        method: request.method,
-        path: target.path ?? request.url,
-        headers,
-        agent: target.agent,
-      },
-      (incoming) => {
-        response.writeHead(incoming.statusCode ?? 502, incoming.headers);
-        incoming.pipe(response);
-        incoming.on('end', resolve);
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    if (target.body) outgoing.end(target.body);
-    else request.pipe(outgoing);
-  });
 }

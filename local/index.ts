@@ -36,8 +36,6 @@ export interface LocalAws {
   stateDir: string;
   /** The folder SNS email notifications are written to. */
   outbox: string;
-  /** Direct ports of the backends, for benchmarks that measure the gateway's overhead. */
-  backends: { dynamodb(region: string): Promise<number>; s3: number };
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -116,7 +114,6 @@ async function serve(
     port,
     stateDir,
     outbox: sns.outbox,
-    backends: { dynamodb: (region) => dynamodb.directPort(region), s3: s3.directPort },
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

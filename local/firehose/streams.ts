@@ -213,9 +213,4 @@ export class StreamBuffer {
     clearTimeout(this.timer);
     clearTimeout(this.retryTimer);
   }
-
-  /** Whether undelivered records are still on disk (after a failed delivery). */
-  async hasPending(): Promise<boolean> {
-    return (await this.pendingFiles()).length > 0;
-  }
 }

@@ -1,59 +1,22 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENV, useLocalAws } from '../support/localAws.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useAwsCli } from '../support/awsCli.js';
+import { useLocalAws } from '../support/localAws.js';
 
-/** The AWS CLI v2 from Debian's awscli package: an independent client of the wire protocols. */
-const AWS_CLI = '/usr/bin/aws';
-const run = promisify(execFile);
 const local = useLocalAws();
+const aws = useAwsCli(local.endpoint);
+const awsFails = aws.fails;
 let work = '';
 
 beforeAll(async () => {
-  if (!existsSync(AWS_CLI)) {
-    throw new Error(
-      `${AWS_CLI} is missing: install Debian's awscli package (apt-get install awscli), as .ci/run does`,
-    );
-  }
-  work = await mkdtemp(join(tmpdir(), 'aws-cli-'));
-  // Debian's CLI (2.9) predates zero buffering in Firehose's model (its minimum was 60 s then):
-  // let local AWS, like AWS today, be the one to validate.
-  await writeFile(join(work, 'config'), '[default]\nparameter_validation = false\n');
+  work = await mkdtemp(join(tmpdir(), 'aws-cli-work-'));
 });
 
-/** Runs the AWS CLI against local AWS, with dummy credentials and no user configuration. */
-async function aws(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    AWS_CLI,
-    ['--endpoint-url', local.endpoint(), '--output', 'json', ...args],
-    {
-      env: {
-        PATH: process.env.PATH,
-        HOME: work,
-        ...TEST_ENV,
-        AWS_CONFIG_FILE: join(work, 'config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return stdout;
-}
-
-async function awsFails(...args: string[]): Promise<string> {
-  try {
-    await aws(...args);
-  } catch (error: unknown) {
-    return (error as { stderr: string }).stderr;
-  }
-  throw new Error(`aws ${args.join(' ')} succeeded but should have failed`);
-}
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
 describe('the AWS CLI against local AWS', () => {
   it('creates a table, puts, scans, and fails a conditional update', async () => {

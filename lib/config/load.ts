@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, getNodePath, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError, ParseErrorCode } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Finding } from '../errors.js';
+import { deriveNames } from './names.js';
 import { pipelineConfigSchema } from './schema.js';
 import type { PipelineConfig } from './schema.js';
 
@@ -85,6 +86,37 @@ function locate(
   });
 }
 
+/**
+ * Every key given a second time in the same object, at the repeated key: JSON.parse would keep the
+ * last value without a word, so a config edited in two places would silently lose one edit.
+ */
+function duplicateKeys(tree: Node, text: string, file: string): Finding[] {
+  const findings: Finding[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === 'object') {
+      const first = new Map<string, Node>();
+      for (const property of node.children ?? []) {
+        const key = property.children?.[0];
+        if (!key || typeof key.value !== 'string') continue;
+        const earlier = first.get(key.value);
+        if (!earlier) first.set(key.value, key);
+        else
+          findings.push({
+            path: formatPath(getNodePath(key)),
+            message:
+              `${JSON.stringify(key.value)} is given twice (first on line ${position(text, earlier.offset).line}); ` +
+              'JSON keeps only the last one, so remove one of them',
+            file,
+            ...position(text, key.offset),
+          });
+      }
+    }
+    for (const child of node.children ?? []) visit(child);
+  };
+  visit(tree);
+  return findings;
+}
+
 /** Parses and validates config text; throws {@link ValidationError} with every problem found. */
 export function parseConfig(source: string, file = DEFAULT_CONFIG_FILE): PipelineConfig {
   const text = source.replace(/^\uFEFF/, '');
@@ -104,11 +136,25 @@ export function parseConfig(source: string, file = DEFAULT_CONFIG_FILE): Pipelin
       },
     ]);
   }
+  const duplicates = duplicateKeys(tree, text, file);
   const data: unknown = JSON.parse(text);
   const result = pipelineConfigSchema.safeParse(data);
   if (!result.success) {
-    throw new ValidationError(locate(issuesToFindings(result.error.issues), tree, text, file));
+    throw new ValidationError([
+      ...duplicates,
+      ...locate(issuesToFindings(result.error.issues), tree, text, file),
+    ]);
   }
+  // The derived resource names have their own limits (an S3 bucket name holds both names whole):
+  // checked here so that their errors point into the file too.
+  const problems = [...duplicates];
+  try {
+    deriveNames(result.data);
+  } catch (error: unknown) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...locate(error.findings, tree, text, file));
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
   return result.data;
 }
 

@@ -3,6 +3,7 @@ import { AWS_REGIONS } from './regions.js';
 import { closest, quoteList } from '../text.js';
 import { normaliseName } from './names.js';
 import { ValidationError } from '../errors.js';
+import { hasAtMostTwoDecimals, MAX_PRICE, MAX_TICKER_NAME_BYTES, nearestPrice } from './limits.js';
 
 /** The tutorial's five tickers, seeded when the config names none. */
 export const DEFAULT_TICKERS = [
@@ -16,19 +17,11 @@ export const DEFAULT_TICKERS = [
 /** The ways the data bucket can be shared for reading; nobody outside the account ever writes. */
 export const BUCKET_READ_ACCESS = ['authenticated-aws-accounts', 'private'] as const;
 
-/** DynamoDB's limit on a string partition key, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 2048;
-
 /** The pipeline template has one email subscription slot per address, up to this many. */
 export const MAX_ALERT_EMAILS = 5;
 
 /** Largest ticker list the pipeline is sized for (one tick must finish well inside a minute). */
 export const MAX_TICKERS = 10_000;
-
-/** Whether a number has at most two decimal places (prices are in cents). */
-export function hasAtMostTwoDecimals(value: number): boolean {
-  return Math.abs(Math.round(value * 100) - value * 100) < 1e-6;
-}
 
 type Issue = { code: string; input?: unknown; keys?: string[] };
 
@@ -140,24 +133,33 @@ const bucketReadAccessSchema = z
 const tickerNameSchema = z
   .string({ error: expected('a ticker name such as "Index_1"') })
   .min(1, { error: 'must not be empty: DynamoDB keys need at least one character' })
-  .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_KEY_BYTES, {
-    error: `must be at most ${MAX_KEY_BYTES} bytes in UTF-8 (DynamoDB's key limit)`,
+  .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_TICKER_NAME_BYTES, {
+    error: (issue) =>
+      `must be at most ${MAX_TICKER_NAME_BYTES} bytes in UTF-8 (${MAX_TICKER_NAME_BYTES} letters, fewer with accents), ` +
+      `not ${Buffer.byteLength(issue.input as string, 'utf8')}, so that each ticker item stays under 1 KB (one DynamoDB write unit)`,
   })
   .refine((name) => !/\p{Cc}/u.test(name), {
     error: 'must not contain control characters such as tabs or newlines',
   })
   .refine((name) => name.trim() === name, {
     error: 'must not start or end with white space',
-  });
+  })
+  // For editors: a name of at most 64 bytes has at most 64 characters.
+  .meta({ maxLength: MAX_TICKER_NAME_BYTES });
 
 const priceSchema = z
   .number({ error: expected('a positive number such as 100 (not in quotes)') })
   .positive({
     error: (issue) => `must be a positive number such as 100, not ${String(issue.input)}`,
   })
+  .max(MAX_PRICE, {
+    error: (issue) =>
+      `must be at most ${MAX_PRICE}, not ${String(issue.input)}: prices run from 0.01 to ${MAX_PRICE} ` +
+      '(one billion), which the streaming function and DynamoDB keep exactly in whole cents',
+  })
   .refine(hasAtMostTwoDecimals, {
     error: (issue) =>
-      `must have at most two decimal places (prices are in cents), such as ${(issue.input as number).toFixed(2)}`,
+      `must have at most two decimal places (prices are in cents), such as ${nearestPrice(issue.input as number)}`,
   });
 
 const tickerSchema = strictObject(

@@ -192,10 +192,10 @@ describe('parseConfig', () => {
       'must not be empty: DynamoDB keys need at least one character',
     ],
     [
-      'a ticker name over 2048 bytes',
-      { tickers: [{ name: 'é'.repeat(1025), price: 1 }] },
+      'a ticker name over 64 bytes',
+      { tickers: [{ name: 'é'.repeat(33), price: 1 }] },
       'tickers[0].name',
-      "must be at most 2048 bytes in UTF-8 (DynamoDB's key limit)",
+      'must be at most 64 bytes in UTF-8 (64 letters, fewer with accents), not 66, so that each ticker item stays under 1 KB (one DynamoDB write unit)',
     ],
     [
       'a ticker name with a tab',

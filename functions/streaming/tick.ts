@@ -4,7 +4,13 @@ import { DeliveryError, MalformedItemsError, TickFailedError, TickerWriteError }
 import type { MalformedItem } from './errors.js';
 import { movePriceCents, toCents } from './priceWalk.js';
 import type { StoredItem } from './storedItem.js';
-import { ATTRIBUTE, commitRequest, parseTickerItem, RECENT_EVENTS_WINDOW } from './ticker.js';
+import {
+  ATTRIBUTE,
+  commitRequest,
+  eventKey,
+  parseTickerItem,
+  RECENT_EVENTS_WINDOW,
+} from './ticker.js';
 import type { Change, Ticker, TickerUpdate } from './ticker.js';
 
 /** The ticker table as the tick needs it; the handler backs it with DynamoDB. */
@@ -85,13 +91,19 @@ type Outcome =
 
 async function tickOne(
   start: Ticker,
-  options: Required<Omit<TickOptions, 'eventId' | 'delivery'>> & { eventId?: string },
+  options: Required<Omit<TickOptions, 'eventId' | 'delivery'>> & {
+    eventId?: string;
+    eventKey?: string;
+  },
 ): Promise<Outcome> {
   let ticker = start;
   let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
-    const recorded = options.eventId === undefined ? undefined : ticker.recent[options.eventId];
-    if (recorded) return { kind: 'replayed', change: recorded, conflicts };
+    const recorded = options.eventKey === undefined ? undefined : ticker.recent[options.eventKey];
+    if (recorded) {
+      const change = { ticker: ticker.name, ...recorded, eventId: options.eventId };
+      return { kind: 'replayed', change, conflicts };
+    }
     const cents = movePriceCents(toCents(ticker.price), options.random);
     const change: Change = {
       ticker: ticker.name,
@@ -150,7 +162,9 @@ export async function runTick(options: TickOptions): Promise<TickSummary> {
     concurrency: options.concurrency ?? 32,
     maxWriteAttempts: options.maxWriteAttempts ?? 25,
     recentEventsWindow: options.recentEventsWindow ?? RECENT_EVENTS_WINDOW,
-    ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
+    ...(options.eventId === undefined
+      ? {}
+      : { eventId: options.eventId, eventKey: eventKey(options.eventId) }),
   };
   const parsed = (await scanAll(options.table)).map(parseTickerItem);
   const tickers = parsed.flatMap((item) => (item.ok ? [item.ticker] : []));

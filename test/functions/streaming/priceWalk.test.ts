@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_PRICE_CENTS } from '../../../lib/config/limits.js';
 import {
   MAX_MOVE_FRACTION,
   movePriceCents,
@@ -36,6 +37,16 @@ describe('movePriceCents', () => {
     const moved = movePriceCents(1, down);
     // Assess
     expect(moved).toBe(2);
+  });
+
+  it('never passes the highest price: a move that would is reflected downwards', () => {
+    // Prepare: the highest price, and a random source that moves up by the full 1 %
+    const up = () => 0.999999;
+    // Act
+    const moved = movePriceCents(MAX_PRICE_CENTS, up);
+    // Assess
+    const fullMove = Math.round((0.999999 * 2 - 1) * MAX_PRICE_CENTS * MAX_MOVE_FRACTION);
+    expect(moved).toBe(MAX_PRICE_CENTS - fullMove);
   });
 
   it('stays whole cents, positive, over many random ticks', () => {

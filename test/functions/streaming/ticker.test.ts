@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredItem } from '../../../functions/streaming/storedItem.js';
+import type { StoredItem, StoredValue } from '../../../functions/streaming/storedItem.js';
 import {
   commitRequest,
+  eventKey,
   keepRecent,
   parseTickerItem,
   RECENT_EVENTS_WINDOW,
@@ -19,6 +20,21 @@ function change(version: number, eventId?: string): Change {
   };
 }
 
+function ticker0(): Ticker {
+  return { name: 'Index_1', price: 100, version: 0, recent: {} };
+}
+
+/** The recent events a written RecentEvents value reads back as. */
+function recentOf(value: StoredValue) {
+  const parsed = parseTickerItem({
+    TickerName: { S: 'Index_1' },
+    Price: { N: '1' },
+    RecentEvents: value,
+  });
+  if (!parsed.ok) throw new Error(parsed.malformed.problem);
+  return parsed.ticker.recent;
+}
+
 function problemOf(item: StoredItem) {
   const parsed = parseTickerItem(item);
   if (parsed.ok) throw new Error('expected a malformed item');
@@ -34,7 +50,7 @@ describe('parseTickerItem', () => {
     });
   });
 
-  it('reads the version and the recent events, dropping a damaged entry', () => {
+  it('reads an item written in the earlier JSON format, dropping a damaged entry', () => {
     // Prepare
     const item: StoredItem = {
       TickerName: { S: 'Index_1' },
@@ -46,15 +62,41 @@ describe('parseTickerItem', () => {
     const parsed = parseTickerItem(item);
     // Assess
     expect(parsed.ok && parsed.ticker.version).toBe(17);
-    expect(parsed.ok && Object.keys(parsed.ticker.recent)).toEqual(['event-a']);
-    expect(parsed.ok && parsed.ticker.recent['event-a']).toEqual({
-      ticker: 'Index_1',
-      price: 100.42,
-      previousPrice: 100,
-      version: 17,
-      timestamp: '2026-11-26T06:00:00.000Z',
-      eventId: 'event-a',
+    expect(parsed.ok && parsed.ticker.recent).toEqual({
+      [eventKey('event-a')]: {
+        price: 100.42,
+        previousPrice: 100,
+        version: 17,
+        timestamp: '2026-11-26T06:00:00.000Z',
+      },
     });
+  });
+
+  it('reads back exactly the changes it wrote, a hand-seeded previous price included', () => {
+    // Prepare
+    const seeded: Ticker = { name: 'Index_1', price: 100.123, version: 3, recent: {} };
+    const first = { ...change(4, 'event-a'), previousPrice: 100.123, price: 100.13 };
+    const written = commitRequest(seeded, first).ExpressionAttributeValues[':recent']!;
+    const ticker = { ...seeded, version: 4, price: 100.13, recent: recentOf(written) };
+    const second = {
+      ...change(5, 'event-b'),
+      previousPrice: 100.13,
+      timestamp: '2026-11-26T06:01:00.007Z',
+    };
+    // Act
+    const recent = recentOf(commitRequest(ticker, second).ExpressionAttributeValues[':recent']!);
+    // Assess
+    const { ticker: _a, eventId: _b, ...firstKept } = first;
+    const { ticker: _c, eventId: _d, ...secondKept } = second;
+    expect(recent).toEqual({ [eventKey('event-a')]: firstKept, [eventKey('event-b')]: secondKept });
+  });
+
+  it('drops a damaged entry of the compact format and keeps the others', () => {
+    const good = commitRequest(ticker0(), change(1, 'event-a')).ExpressionAttributeValues[
+      ':recent'
+    ]!.S!;
+    const damaged = `${'x'.repeat(12)}1,zz,=abc,0`;
+    expect(Object.keys(recentOf({ S: `${good} ${damaged}` }))).toEqual([eventKey('event-a')]);
   });
 
   it('names the ticker and Price when the price is missing', () => {
@@ -91,11 +133,23 @@ describe('parseTickerItem', () => {
     ).toMatchObject({ attribute: 'Version', problem: expect.stringContaining('a string (S) "2"') });
   });
 
-  it('names a RecentEvents attribute that is not a JSON list in a string', () => {
-    for (const value of [{ L: [] }, { S: 'not json' }, { S: '{}' }]) {
+  it('names a price above the highest the function keeps in cents', () => {
+    expect(problemOf({ TickerName: { S: 'Huge' }, Price: { N: '1e300' } })).toEqual({
+      ticker: 'Huge',
+      attribute: 'Price',
+      problem:
+        'is 1e300; it must be at most 1000000000 (prices are kept exactly in whole cents up to that)',
+    });
+  });
+
+  it('names a RecentEvents attribute that is not a string of recent events', () => {
+    for (const value of [{ L: [] }, { S: 'not json' }, { S: '{}' }, { S: '[oops' }]) {
       expect(
         problemOf({ TickerName: { S: 'Index_5' }, Price: { N: '1' }, RecentEvents: value }),
-      ).toMatchObject({ attribute: 'RecentEvents', problem: expect.stringContaining('JSON list') });
+      ).toMatchObject({
+        attribute: 'RecentEvents',
+        problem: expect.stringContaining('it must be a string (S) of recent events'),
+      });
     }
   });
 });
@@ -136,12 +190,30 @@ describe('commitRequest', () => {
     expect(request.ExpressionAttributeValues[':expected']).toEqual({ N: '16' });
   });
 
-  it('records the change under its event id', () => {
+  it('records the change under the key of its event id: version, cents and time in base 36', () => {
     const request = commitRequest(ticker, change(1, 'event-a'));
     expect(request.UpdateExpression).toContain('#recent = :recent');
+    const ms = Date.parse('2026-11-26T06:00:00.000Z');
     expect(request.ExpressionAttributeValues[':recent']).toEqual({
-      S: '[["event-a",1,100.01,100,"2026-11-26T06:00:00.000Z"]]',
+      S: `${eventKey('event-a')}1,${(10_001).toString(36)},${(10_000).toString(36)},${ms.toString(36)}`,
     });
+  });
+
+  it('rewrites a window read in the earlier format in the compact one', () => {
+    const parsed = parseTickerItem({
+      TickerName: { S: 'Index_1' },
+      Price: { N: '100.01' },
+      Version: { N: '1' },
+      RecentEvents: { S: '[["event-a",1,100.01,100,"2026-11-26T06:00:00.000Z"]]' },
+    });
+    if (!parsed.ok) throw new Error('expected a ticker');
+    const written = commitRequest(parsed.ticker, change(2, 'event-b')).ExpressionAttributeValues[
+      ':recent'
+    ]!;
+    expect(written.S).not.toContain('[');
+    expect(Object.keys(recentOf(written)).sort()).toEqual(
+      [eventKey('event-a'), eventKey('event-b')].sort(),
+    );
   });
 
   it('leaves RecentEvents alone for a tick without an event id', () => {

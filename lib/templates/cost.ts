@@ -1,26 +1,139 @@
 import type { PipelineConfig } from '../config/schema.js';
 
 /** When the unit prices below were written down; AWS changes prices, so this is an estimate. */
-export const PRICES_AS_OF = '2026-11-26';
+export const PRICES_AS_OF = '2026-11-28';
 
-/** The region whose list prices are used. */
+/** The reference region: its prices stand in for a region that is not in {@link REGION_PRICES}. */
 export const PRICE_REGION = 'eu-west-1';
 
+/** On-demand list prices in USD of what one pipeline uses, before any free tier. */
+export interface UnitPrices {
+  schedulerPerMillionInvocations: number;
+  lambdaPerMillionRequests: number;
+  lambdaArmPerGbSecond: number;
+  dynamoDbPerMillionWriteUnits: number;
+  dynamoDbPerMillionReadUnits: number;
+  dynamoDbPerGbMonth: number;
+  firehosePerGbIngested: number;
+  s3PerThousandPuts: number;
+  s3PerGbMonth: number;
+  logsPerGbIngested: number;
+}
+
 /**
- * eu-west-1 on-demand list prices in USD, before any free tier, as published on the AWS pricing
- * pages (aws.amazon.com/<service>/pricing). Update them together with {@link PRICES_AS_OF}.
+ * Unit prices of the commonly used regions, with eu-west-1 as the reference. Source: the AWS
+ * pricing pages (aws.amazon.com/<service>/pricing), written down on {@link PRICES_AS_OF} from
+ * what they listed (DynamoDB on-demand after its November 2024 price cut); they were NOT checked
+ * against a live price list (the AWS Price List API) when written, so check them before relying
+ * on a cent. SNS is not here: it only mails on failures, which the estimate leaves out.
  */
-export const UNIT_PRICES = {
-  schedulerPerMillionInvocations: 1.0,
-  lambdaPerMillionRequests: 0.2,
-  lambdaArmPerGbSecond: 0.0000133334,
-  dynamoDbPerMillionWriteUnits: 0.7068,
-  dynamoDbPerMillionReadUnits: 0.1415,
-  firehosePerGbIngested: 0.031,
-  s3PerThousandPuts: 0.005,
-  s3PerGbMonth: 0.023,
-  logsPerGbIngested: 0.57,
-} as const;
+export const REGION_PRICES = {
+  'eu-west-1': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.7068,
+    dynamoDbPerMillionReadUnits: 0.1415,
+    dynamoDbPerGbMonth: 0.283,
+    firehosePerGbIngested: 0.031,
+    s3PerThousandPuts: 0.005,
+    s3PerGbMonth: 0.023,
+    logsPerGbIngested: 0.57,
+  },
+  'us-east-1': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.625,
+    dynamoDbPerMillionReadUnits: 0.125,
+    dynamoDbPerGbMonth: 0.25,
+    firehosePerGbIngested: 0.029,
+    s3PerThousandPuts: 0.005,
+    s3PerGbMonth: 0.023,
+    logsPerGbIngested: 0.5,
+  },
+  'us-east-2': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.625,
+    dynamoDbPerMillionReadUnits: 0.125,
+    dynamoDbPerGbMonth: 0.25,
+    firehosePerGbIngested: 0.029,
+    s3PerThousandPuts: 0.005,
+    s3PerGbMonth: 0.023,
+    logsPerGbIngested: 0.5,
+  },
+  'us-west-2': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.625,
+    dynamoDbPerMillionReadUnits: 0.125,
+    dynamoDbPerGbMonth: 0.25,
+    firehosePerGbIngested: 0.029,
+    s3PerThousandPuts: 0.005,
+    s3PerGbMonth: 0.023,
+    logsPerGbIngested: 0.5,
+  },
+  'eu-central-1': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.7625,
+    dynamoDbPerMillionReadUnits: 0.1525,
+    dynamoDbPerGbMonth: 0.306,
+    firehosePerGbIngested: 0.034,
+    s3PerThousandPuts: 0.0054,
+    s3PerGbMonth: 0.0245,
+    logsPerGbIngested: 0.63,
+  },
+  'eu-west-2': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.7425,
+    dynamoDbPerMillionReadUnits: 0.1485,
+    dynamoDbPerGbMonth: 0.297,
+    firehosePerGbIngested: 0.033,
+    s3PerThousandPuts: 0.0053,
+    s3PerGbMonth: 0.024,
+    logsPerGbIngested: 0.5985,
+  },
+  'ap-southeast-1': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.7115,
+    dynamoDbPerMillionReadUnits: 0.1423,
+    dynamoDbPerGbMonth: 0.285,
+    firehosePerGbIngested: 0.036,
+    s3PerThousandPuts: 0.005,
+    s3PerGbMonth: 0.025,
+    logsPerGbIngested: 0.7,
+  },
+  'ap-northeast-1': {
+    schedulerPerMillionInvocations: 1.0,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmPerGbSecond: 0.0000133334,
+    dynamoDbPerMillionWriteUnits: 0.7135,
+    dynamoDbPerMillionReadUnits: 0.1427,
+    dynamoDbPerGbMonth: 0.285,
+    firehosePerGbIngested: 0.036,
+    s3PerThousandPuts: 0.0047,
+    s3PerGbMonth: 0.025,
+    logsPerGbIngested: 0.76,
+  },
+} as const satisfies Record<string, UnitPrices>;
+
+/** The reference region's unit prices. */
+export const UNIT_PRICES: UnitPrices = REGION_PRICES[PRICE_REGION];
+
+/** The unit prices for `region`, and the region they are for (the reference when it is not listed). */
+export function pricesFor(region: string): { region: string; prices: UnitPrices } {
+  const listed = (REGION_PRICES as Record<string, UnitPrices>)[region];
+  return listed ? { region, prices: listed } : { region: PRICE_REGION, prices: UNIT_PRICES };
+}
 
 /** What the estimate assumes about one tick; change these when the functions change. */
 export const TICK_ASSUMPTIONS = {
@@ -32,10 +145,11 @@ export const TICK_ASSUMPTIONS = {
   /** One JSON line per ticker sent to Firehose, and one DynamoDB item per ticker. */
   lineBytes: 110,
   /**
-   * A ticker item holds its price and version, and the last 16 event ids with the change each made
-   * (functions/streaming/ticker.ts), about 1.5 KB once the window is full: two write units a write.
+   * A ticker item holds its price and version, and the change each of its last 16 events made
+   * (functions/streaming/ticker.ts): about 630 bytes once the window is full, and under 1 KB
+   * even at its largest (test/functions/streaming/itemSize.test.ts), so one write unit a write.
    */
-  itemBytes: 1600,
+  itemBytes: 700,
   /** One conditional write per ticker; idempotency lives on the items, so nothing more. */
   extraWritesPerTick: 0,
   /** Application log lines per tick (platform logs are at WARN, so only errors add to this). */
@@ -45,6 +159,7 @@ export const TICK_ASSUMPTIONS = {
 const MINUTES_PER_MONTH = 43_800; // 365 days / 12
 const GB = 1024 ** 3;
 const FIREHOSE_BILLING_STEP = 5 * 1024; // Firehose bills each record in 5 KB steps.
+const DYNAMODB_ITEM_OVERHEAD = 100; // DynamoDB stores 100 bytes of index data with each item.
 
 /** One line of the estimate: how much of what, at which unit price. */
 export interface CostLine {
@@ -56,9 +171,12 @@ export interface CostLine {
   monthlyUsd: number;
 }
 
-/** A month of the pipeline running as configured, priced with {@link UNIT_PRICES}. */
+/** A month of the pipeline running as configured, priced with {@link REGION_PRICES}. */
 export interface CostEstimate {
+  /** The config's region. */
   region: string;
+  /** The region whose prices were used: `region`, or the reference when it is not listed. */
+  priceRegion: string;
   currency: 'USD';
   pricesAsOf: string;
   ticksPerMonth: number;
@@ -72,7 +190,7 @@ const round = (value: number, digits: number): number => Number(value.toFixed(di
 /** Estimates the monthly cost of a configured pipeline (schedule, tickers, buffering). */
 export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
   const a = TICK_ASSUMPTIONS;
-  const p = UNIT_PRICES;
+  const { region: priceRegion, prices: p } = pricesFor(config.region);
   const tickers = config.tickers.length;
   const ticks = Math.floor(MINUTES_PER_MONTH / config.scheduleMinutes);
   const seconds = (a.baseMs + a.perTickerMs * tickers) / 1000;
@@ -143,6 +261,14 @@ export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
       1e6,
     ),
     line(
+      'DynamoDB storage',
+      (tickers * (a.itemBytes + DYNAMODB_ITEM_OVERHEAD)) / 1024 ** 2,
+      'MB-months',
+      p.dynamoDbPerGbMonth,
+      'per GB-month',
+      1024,
+    ),
+    line(
       'Firehose ingestion (5 KB steps)',
       (ticks * billedBytesPerTick) / GB,
       'GB',
@@ -176,14 +302,17 @@ export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
     ),
   ];
   const notes = [
-    `An estimate with ${PRICE_REGION} list prices as of ${PRICES_AS_OF}, before free tiers (which cover most of it in a new account); check aws.amazon.com/pricing.`,
+    `An estimate with ${priceRegion} list prices as of ${PRICES_AS_OF}, before free tiers (which cover most of it in a new account); check aws.amazon.com/pricing.`,
     `Assumes ${tickers} ticker(s), a tick every ${config.scheduleMinutes} minute(s) (${ticks} a month), about ${Math.round(seconds * 1000)} ms per tick at ${a.memoryMb} MB, and no failures (alert emails and the notification function cost nothing until one happens).`,
-    'S3 storage grows each month the pipeline runs; log storage and DynamoDB storage are a fraction of a cent.',
+    'S3 storage grows each month the pipeline runs; log storage is a fraction of a cent.',
   ];
-  if (config.region !== PRICE_REGION)
-    notes.push(`Your region is ${config.region}; its prices may differ from ${PRICE_REGION}'s.`);
+  if (priceRegion !== config.region)
+    notes.push(
+      `Prices for ${config.region} are not in the table; shown with ${priceRegion}'s, and ${config.region}'s differ.`,
+    );
   return {
-    region: PRICE_REGION,
+    region: config.region,
+    priceRegion,
     currency: 'USD',
     pricesAsOf: PRICES_AS_OF,
     ticksPerMonth: ticks,
@@ -212,7 +341,7 @@ export function formatCostEstimate(estimate: CostEstimate): string {
     )
     .join('\n');
   return [
-    `Estimated monthly cost: about $${estimate.totalUsd.toFixed(2)} (USD, ${estimate.region} prices as of ${estimate.pricesAsOf})`,
+    `Estimated monthly cost: about $${estimate.totalUsd.toFixed(2)} (USD, ${estimate.priceRegion} prices as of ${estimate.pricesAsOf})`,
     table,
     ...estimate.notes.map((note) => `  ${note}`),
   ].join('\n');

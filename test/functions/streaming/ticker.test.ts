@@ -86,9 +86,16 @@ describe('parseTickerItem', () => {
     // Act
     const recent = recentOf(commitRequest(ticker, second).ExpressionAttributeValues[':recent']!);
     // Assess
-    const { ticker: _a, eventId: _b, ...firstKept } = first;
-    const { ticker: _c, eventId: _d, ...secondKept } = second;
-    expect(recent).toEqual({ [eventKey('event-a')]: firstKept, [eventKey('event-b')]: secondKept });
+    const kept = ({ price, previousPrice, version, timestamp }: Change) => ({
+      price,
+      previousPrice,
+      version,
+      timestamp,
+    });
+    expect(recent).toEqual({
+      [eventKey('event-a')]: kept(first),
+      [eventKey('event-b')]: kept(second),
+    });
   });
 
   it('drops a damaged entry of the compact format and keeps the others', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config/load.js';
+import { loadConfig, parseConfig } from '../../../lib/config/load.js';
 import type { PipelineConfigInput } from '../../../lib/config/schema.js';
 import {
   estimateMonthlyCost,
   formatCostEstimate,
   PRICES_AS_OF,
+  REGION_PRICES,
   UNIT_PRICES,
 } from '../../../lib/templates/cost.js';
 
@@ -31,6 +32,7 @@ describe('estimateMonthlyCost', () => {
     // Assess
     expect(estimate).toMatchObject({
       region: 'eu-west-1',
+      priceRegion: 'eu-west-1',
       currency: 'USD',
       pricesAsOf: PRICES_AS_OF,
     });
@@ -40,8 +42,8 @@ describe('estimateMonthlyCost', () => {
       unitPrice: UNIT_PRICES.schedulerPerMillionInvocations,
       monthlyUsd: 0.0438,
     });
-    // One conditional write per ticker, of an item over 1 KB (its recent-events window): 2 units.
-    expect(line(estimate, 'DynamoDB writes').quantity).toBe(43_800 * 5 * 2);
+    // One conditional write per ticker, of an item under 1 KB even with its full window: 1 unit.
+    expect(line(estimate, 'DynamoDB writes').quantity).toBe(43_800 * 5);
     const sum = estimate.lines.reduce((total, each) => total + each.monthlyUsd, 0);
     expect(estimate.totalUsd).toBeCloseTo(sum, 2);
     expect(estimate.totalUsd).toBeGreaterThan(0.1);
@@ -72,11 +74,38 @@ describe('estimateMonthlyCost', () => {
     expect(line(base, 'S3 PUT').quantity).toBe(43_800);
   });
 
-  it('says when the config region is not the one priced', () => {
+  it('prices a listed region with its own prices', () => {
     const estimate = estimateMonthlyCost(configOf({ region: 'us-east-1' }));
-    expect(estimate.notes.at(-1)).toBe(
-      "Your region is us-east-1; its prices may differ from eu-west-1's.",
+    expect(estimate).toMatchObject({ region: 'us-east-1', priceRegion: 'us-east-1' });
+    expect(line(estimate, 'DynamoDB writes').unitPrice).toBe(
+      REGION_PRICES['us-east-1'].dynamoDbPerMillionWriteUnits,
     );
+    expect(line(estimate, 'CloudWatch Logs').unitPrice).toBe(
+      REGION_PRICES['us-east-1'].logsPerGbIngested,
+    );
+    expect(estimate.notes.join(' ')).not.toContain('not in the table');
+  });
+
+  it('says plainly when a region is not in the table and whose prices are shown', () => {
+    const estimate = estimateMonthlyCost(configOf({ region: 'sa-east-1' }));
+    expect(estimate).toMatchObject({ region: 'sa-east-1', priceRegion: 'eu-west-1' });
+    expect(estimate.notes.at(-1)).toBe(
+      "Prices for sa-east-1 are not in the table; shown with eu-west-1's, and sa-east-1's differ.",
+    );
+    expect(formatCostEstimate(estimate)).toContain('(USD, eu-west-1 prices as of');
+  });
+
+  it('prices every unit in every listed region', () => {
+    for (const [region, prices] of Object.entries(REGION_PRICES)) {
+      for (const [unit, price] of Object.entries(prices))
+        expect(price, `${region} ${unit}`).toBeGreaterThan(0);
+      expect(Object.keys(prices).sort(), region).toEqual(Object.keys(UNIT_PRICES).sort());
+    }
+  });
+
+  it('costs the sample config under 0.50 USD a month', async () => {
+    const estimate = estimateMonthlyCost(await loadConfig('pipeline.config.json'));
+    expect(estimate.totalUsd).toBeLessThan(0.5);
   });
 
   it('prints the total, each unit price and that it is an estimate', () => {

@@ -41,7 +41,7 @@ export const EVENT_KEY_LENGTH = 12;
 /**
  * The short key under which a ticker remembers an event: the first 72 bits of the id's SHA-256.
  * Event ids can be 256 characters; 16 of them would not fit a 1 KB item. Two different ids of one
- * ticker's window share a key with odds of about 1 in 10^20 a comparison.
+ * ticker's window share a key with odds of 1 in 2^72 (about 4 × 10^21) a comparison.
  */
 export function eventKey(eventId: string): string {
   return createHash('sha256').update(eventId).digest().subarray(0, 9).toString('base64url');
@@ -70,9 +70,9 @@ function describeValue(value: StoredValue): string {
  * The recent events are one string of entries separated by spaces, newest first; each entry is
  * the event's key followed by version, price, previous price and time (milliseconds since 1970),
  * comma-separated and in base 36, prices in cents: `KEY` + `version,cents,cents,ms`. A price that
- * is not whole cents (a hand-seeded previous price) is written as `=` and the number. This keeps
- * a full window of 16 under 700 bytes, where the earlier JSON list of full ids and ISO times
- * took about 1.5 KB and so two write units a tick.
+ * is not whole cents (a hand-seeded previous price) is written as `=` and the number. A full
+ * window of 16 takes about 540 bytes (840 at the largest values), where the earlier JSON list of
+ * full ids and ISO times took about 1.4 KB and so made every write cost two write units.
  */
 const ENTRY = /^[A-Za-z0-9_-]{12}[^ ,]+(,[^ ,]+){3}$/;
 const BASE36 = /^-?[0-9a-z]{1,12}$/;

@@ -29,7 +29,7 @@ describe('npm run validate (templates)', () => {
     expect(stdout).toMatch(
       /Estimated monthly cost: about \$\d+\.\d\d \(USD, eu-west-1 prices as of \d{4}-\d\d-\d\d\)/,
     );
-    expect(stdout).toMatch(/DynamoDB writes\s+438,000 write units\s+\$0\.7068 per million/);
+    expect(stdout).toMatch(/DynamoDB writes\s+219,000 write units\s+\$0\.7068 per million/);
   });
 
   it('reports a broken template as file:line:column: message and exits 1', async () => {

@@ -45,15 +45,18 @@ export interface ResourceValues {
   getAtt(resource: ResourceInfo, attribute: string): TemplateValue | undefined;
 }
 
-/** Thrown when a value cannot be resolved; `path` is the dotted path to the value at fault. */
+/** Thrown when a value cannot be resolved; `at` is the path to the value at fault. */
 export class ResolveError extends Error {
   override name = 'ResolveError';
+  /** The dotted form of {@link ResolveError.at}. */
+  readonly path: string;
   constructor(
-    readonly path: string,
-    reason: string,
+    readonly at: TemplatePath,
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${path}: ${reason}`, options);
+    super(`${at.join('.')}: ${reason}`, options);
+    this.path = at.join('.');
   }
 }
 
@@ -89,8 +92,6 @@ type Resolved = TemplateValue | typeof NO_VALUE;
 
 type Body = { [key: string]: TemplateValue };
 type Evaluate = (args: TemplateValue, path: TemplatePath) => Resolved;
-
-const dotted = (path: TemplatePath): string => path.join('.');
 
 const describe = (value: TemplateValue | undefined): string =>
   value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : JSON.stringify(value);
@@ -135,10 +136,10 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     const value =
       given ?? (fallback === undefined || fallback === null ? undefined : String(fallback));
     if (value === undefined)
-      throw new ResolveError(dotted(path), `parameter ${name} has no value and no Default`);
+      throw new ResolveError(path, `parameter ${name} has no value and no Default`);
     if (type.startsWith('AWS::SSM::Parameter::'))
       throw new ResolveError(
-        dotted(path),
+        path,
         `parameter ${name} is of type ${type}, which is read from SSM and not supported here`,
       );
     return type === 'CommaDelimitedList' || type.startsWith('List<') ? value.split(',') : value;
@@ -152,7 +153,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
       const key = `${id}.${name}`;
       if (propertiesInProgress.has(key))
         throw new ResolveError(
-          `Resources.${id}.Properties.${name}`,
+          ['Resources', id, 'Properties', name],
           'refers back to itself through Ref or Fn::GetAtt',
         );
       propertiesInProgress.add(key);
@@ -173,12 +174,12 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     const resource = resourceOf(id);
     if (!resource)
       throw new ResolveError(
-        dotted(path),
+        path,
         `${id} names no parameter, pseudo parameter or resource of the template`,
       );
     if (!exists(id))
       throw new ResolveError(
-        dotted(path),
+        path,
         `${id} does not exist with these parameters (its condition ${String(resource.Condition)} is false)`,
       );
     return info(id, String(resource.Type));
@@ -195,10 +196,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     const resource = existing(id, path);
     const value = options.resources.getAtt(resource, attribute);
     if (value === undefined)
-      throw new ResolveError(
-        dotted(path),
-        `${id} (${resource.type}) has no attribute ${attribute} here`,
-      );
+      throw new ResolveError(path, `${id} (${resource.type}) has no attribute ${attribute} here`);
     return value;
   };
 
@@ -206,7 +204,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     throw new ResolveError(
-      dotted(path),
+      path,
       `${what} must be text, not ${value === NO_VALUE ? 'AWS::NoValue' : describe(value)}`,
     );
   };
@@ -214,14 +212,14 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
   const list = (value: Resolved, path: TemplatePath, what: string): TemplateValue[] => {
     if (Array.isArray(value)) return value;
     throw new ResolveError(
-      dotted(path),
+      path,
       `${what} must be a list, not ${value === NO_VALUE ? 'AWS::NoValue' : describe(value)}`,
     );
   };
 
   const argsOf = (args: TemplateValue, count: number, path: TemplatePath, form: string) => {
     if (!Array.isArray(args) || args.length !== count)
-      throw new ResolveError(dotted(path), `takes ${form}, not ${describe(args)}`);
+      throw new ResolveError(path, `takes ${form}, not ${describe(args)}`);
     return args;
   };
 
@@ -233,7 +231,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     if (typeof resolved === 'boolean') return resolved;
     if (resolved === 'true' || resolved === 'false') return resolved === 'true';
     throw new ResolveError(
-      dotted(path),
+      path,
       `a condition must be true or false, not ${resolved === NO_VALUE ? 'AWS::NoValue' : describe(resolved)}`,
     );
   };
@@ -258,7 +256,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
   const INTRINSICS: Record<string, Evaluate> = {
     Ref: (args, path) => {
       if (typeof args !== 'string')
-        throw new ResolveError(dotted(path), `Ref takes a name, not ${describe(args)}`);
+        throw new ResolveError(path, `Ref takes a name, not ${describe(args)}`);
       return args === 'AWS::NoValue' ? NO_VALUE : ref(args, path);
     },
     'Fn::GetAtt': (args, path) => {
@@ -273,7 +271,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
       if (typeof args === 'string') return subText(args, {}, path);
       const [template, variables] = argsOf(args, 2, path, 'a string, or [string, {variables}]');
       if (typeof template !== 'string' || !isObject(variables))
-        throw new ResolveError(dotted(path), 'takes a string, or [string, {variables}]');
+        throw new ResolveError(path, 'takes a string, or [string, {variables}]');
       return subText(template, variables, path);
     },
     'Fn::Join': (args, path) => {
@@ -289,7 +287,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
       const values = list(evaluate(items!, [...path, 1]), [...path, 1], 'the values');
       if (!Number.isInteger(at) || at < 0 || at >= values.length)
         throw new ResolveError(
-          dotted(path),
+          path,
           `index ${String(index)} is outside the list of ${values.length}`,
         );
       return values[at]!;
@@ -329,7 +327,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
       const entry = isObject(level) ? level[top!] : undefined;
       const value = isObject(entry) ? entry[second!] : undefined;
       if (value === undefined)
-        throw new ResolveError(dotted(path), `Mappings has no ${map}.${top}.${second}`);
+        throw new ResolveError(path, `Mappings has no ${map}.${top}.${second}`);
       return value;
     },
     'Fn::Base64': (args, path) =>
@@ -338,7 +336,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
 
   const conditionList = (args: TemplateValue, path: TemplatePath) => {
     if (!Array.isArray(args) || args.length < 2 || args.length > 10)
-      throw new ResolveError(dotted(path), `takes 2 to 10 conditions, not ${describe(args)}`);
+      throw new ResolveError(path, `takes 2 to 10 conditions, not ${describe(args)}`);
     return args.map((value, index) => ({ value, at: [...path, index] }));
   };
 
@@ -348,7 +346,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
       const evaluator = INTRINSICS[name];
       if (!evaluator)
         throw new ResolveError(
-          dotted([...path, name]),
+          [...path, name],
           `${name} is not supported here; it supports ${Object.keys(INTRINSICS).join(', ')}`,
         );
       return evaluator((value as Body)[name]!, [...path, name]);
@@ -372,9 +370,9 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
     const known = conditionValues.get(name);
     if (known !== undefined) return known;
     if (!(name in conditions))
-      throw new ResolveError(dotted(path), `${name} names no condition of the template`);
+      throw new ResolveError(path, `${name} names no condition of the template`);
     if (conditionsInProgress.has(name))
-      throw new ResolveError(`Conditions.${name}`, 'depends on itself');
+      throw new ResolveError(['Conditions', name], 'depends on itself');
     conditionsInProgress.add(name);
     try {
       const holds = truth(conditions[name]!, ['Conditions', name]);

@@ -156,7 +156,7 @@ export function documentedResourceValues(
     const values = table[resource.type];
     if (!values)
       throw new ResolveError(
-        `Resources.${resource.id}`,
+        ['Resources', resource.id],
         `no documented Ref/GetAtt values for ${resource.type} (lib/templates/resourceValues.ts knows ${Object.keys(table).join(', ')})`,
       );
     return values;

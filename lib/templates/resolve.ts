@@ -74,6 +74,8 @@ export interface Resolver {
   condition(name: string): boolean;
   /** Whether the resource exists with these parameters (it has no Condition, or its condition holds). */
   exists(id: string): boolean;
+  /** The logical ids of the resources that exist with these parameters, in template order. */
+  resourceIds(): string[];
   /** The resource's type, or undefined when the template has no such resource. */
   typeOf(id: string): string | undefined;
   /** The resource's properties, resolved. */
@@ -395,6 +397,7 @@ export function createResolver(template: { body: Body }, options: ResolveOptions
   return {
     condition: (name) => condition(name),
     exists,
+    resourceIds: () => Object.keys(resources).filter(exists),
     typeOf: (id) => {
       const type = resourceOf(id)?.Type;
       return typeof type === 'string' ? type : undefined;

@@ -55,7 +55,11 @@ const policyName = (identifier: string | undefined, policyType: string) =>
 const statementName = (reason: { statementIndex?: number; statementId?: string | undefined }) =>
   `statement ${reason.statementIndex ?? '?'}${reason.statementId ? ` (${reason.statementId})` : ''}`;
 
-function explain(analysis: RequestAnalysis, policies: PolicySet): AccessDecision {
+function explain(
+  analysis: RequestAnalysis,
+  policies: PolicySet,
+  request: AccessRequest,
+): AccessDecision {
   if (analysis.result === 'Allowed') {
     const grants = getGrantReasons(analysis).map((grant) => {
       const identifier = 'policyIdentifier' in grant ? grant.policyIdentifier : undefined;
@@ -73,11 +77,15 @@ function explain(analysis: RequestAnalysis, policies: PolicySet): AccessDecision
     return { allowed: false, explicit: true, reason: `explicitly denied by ${by.join('; ')}` };
   }
   const identity = policies.identityPolicies.map((policy) => policy.name).join(', ');
-  const missing = denials.map((denial) =>
-    denial.policyType === 'identity'
-      ? `no statement of ${identity ? `identity policies ${identity}` : 'any identity policy (there are none)'} allows it`
-      : `${policyName(undefined, denial.policyType)} does not allow it`,
-  );
+  // A service principal has no identity policies: only the resource policy can let it in.
+  const byService = !request.principal.startsWith('arn:');
+  const missing = denials
+    .filter((denial) => !(byService && denial.policyType === 'identity'))
+    .map((denial) =>
+      denial.policyType === 'identity'
+        ? `no statement of ${identity ? `identity policies ${identity}` : 'any identity policy (there are none)'} allows it`
+        : `${policyName(undefined, denial.policyType)} does not allow it`,
+    );
   return { allowed: false, explicit: false, reason: missing.join(', and ') || 'implicitly denied' };
 }
 
@@ -139,5 +147,5 @@ export async function evaluateAccess(
       explicit: false,
       reason: 'no statement names a resource that matches',
     };
-  return explain(analysis, policies);
+  return explain(analysis, policies, request);
 }

@@ -23,7 +23,7 @@ export interface PermissionsOptions {
 }
 
 /** A role of the template, as IAM sees it. */
-interface Role {
+export interface TemplateRole {
   id: string;
   arn: string;
   policies: NamedPolicy[];
@@ -34,13 +34,13 @@ interface Role {
 const CODE_KEY = /^functions\/([a-z0-9-]+)-[0-9a-f]{16}\.zip$/;
 
 /** The roles of the template by ARN, with their inline policies and the policies attached to them. */
-function rolesOf(
+export function rolesOf(
   resolver: Resolver,
   template: ParsedTemplate,
   findings: Finding[],
-): Map<string, Role> {
-  const roles = new Map<string, Role>();
-  const byName = new Map<string, Role>();
+): Map<string, TemplateRole> {
+  const roles = new Map<string, TemplateRole>();
+  const byName = new Map<string, TemplateRole>();
   const ids = resolver.resourceIds();
   for (const id of ids) {
     if (resolver.typeOf(id) !== 'AWS::IAM::Role') continue;
@@ -60,7 +60,7 @@ function rolesOf(
         ),
       );
     const trust = properties.AssumeRolePolicyDocument;
-    const role: Role = {
+    const role: TemplateRole = {
       id,
       arn: String(resolver.getAtt(id, 'Arn')),
       policies,
@@ -160,14 +160,14 @@ function functionCodeCalls(
 }
 
 /** The session ARN of a role, as the service that assumed it calls with it. */
-function sessionOf(role: Role, account: string, partition: string): string {
+export function sessionOf(role: TemplateRole, account: string, partition: string): string {
   const name = role.arn.split('/').at(-1);
   return `arn:${partition}:sts::${account}:assumed-role/${name}/proof`;
 }
 
 async function decide(
   call: RoleCall,
-  role: Role,
+  role: TemplateRole,
   pseudo: PseudoParameters,
 ): Promise<AccessDecision> {
   if (call.service)
@@ -208,7 +208,7 @@ export async function checkPermissions(
   options: PermissionsOptions,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
-  let roles: Map<string, Role>;
+  let roles: Map<string, TemplateRole>;
   let calls: RoleCall[];
   try {
     const resolver = createResolver(template, {

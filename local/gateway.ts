@@ -65,7 +65,8 @@ export function createGateway(services: Services, log: (line: string) => void): 
     if (signed?.service === 'dynamodb')
       return services.dynamodb.handle(request, response, signed.region);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/_local/')) {
+    // The raw path too: a key such as `b/../_local/x` normalises to an admin path but is S3's.
+    if (url.pathname.startsWith('/_local/') && request.url?.startsWith('/_local/')) {
       const backends = async (region: string) => ({
         dynamodb: await services.dynamodb.directPort(region),
         s3: services.s3.directPort,

@@ -28,6 +28,9 @@ const DEFAULT_REGION = 'us-east-1';
 function guessService(request: IncomingMessage, url: URL): string {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
+  // SigV2, in a presigned URL's query or the header: only S3 still accepts it.
+  if (url.searchParams.has('AWSAccessKeyId') || request.headers.authorization?.startsWith('AWS '))
+    return 's3';
   if (target.startsWith('Firehose_')) return 'firehose';
   if (
     url.searchParams.has('Action') ||

@@ -10,6 +10,8 @@ const STORED_HEADERS = [
   'content-language',
   'cache-control',
   'expires',
+  // Tags set with the PUT, read back by GetObjectTagging (the CLI's copies ask for them).
+  'x-amz-tagging',
 ] as const;
 /** The headers an object keeps from its PUT: content headers and `x-amz-meta-*`. */
 export function storedHeaders(headers: IncomingHttpHeaders): Record<string, string> {

@@ -86,6 +86,9 @@ function getObject(head: boolean): Operation {
         'x-amz-server-side-encryption': 'AES256',
         ...versionHeader(context, version),
       };
+      const tags = version.headers['x-amz-tagging'];
+      delete headers['x-amz-tagging'];
+      if (tags) headers['x-amz-tagging-count'] = [...new URLSearchParams(tags).keys()].length;
       for (const name of [
         'content-type',
         'content-language',
@@ -213,6 +216,18 @@ async function deleteObjects(context: OperationContext): Promise<void> {
   xml(200, `<DeleteResult ${XMLNS}>${results.join('')}</DeleteResult>`);
 }
 
+/** GetObjectTagging: the tags an object was PUT with (`x-amz-tagging`). */
+function getObjectTagging(context: OperationContext): void {
+  const { s3, store, xml } = context;
+  const version = store.getObject(s3.bucket, s3.key, optional(s3.query.get('versionId')));
+  const tags = [...new URLSearchParams(version.headers['x-amz-tagging'] ?? '')]
+    .map(
+      ([key, value]) => `<Tag><Key>${xmlEscape(key)}</Key><Value>${xmlEscape(value)}</Value></Tag>`,
+    )
+    .join('');
+  xml(200, `<Tagging ${XMLNS}><TagSet>${tags}</TagSet></Tagging>`, versionHeader(context, version));
+}
+
 /** The object-level operations (and DeleteObjects), by name. */
 export const OBJECT_OPERATIONS: Record<string, Operation> = {
   PutObject: putObject,
@@ -220,5 +235,6 @@ export const OBJECT_OPERATIONS: Record<string, Operation> = {
   HeadObject: getObject(true),
   DeleteObject: deleteObject,
   CopyObject: copyObject,
+  GetObjectTagging: getObjectTagging,
   DeleteObjects: deleteObjects,
 };

@@ -108,6 +108,7 @@ export function resolveRequest(
   let operation: string | undefined;
   if (!bucket) operation = method === 'GET' ? 'ListBuckets' : undefined;
   else if (!key) operation = bucketOperation(method, query, subresource);
+  else if (query.has('tagging') && method === 'GET') operation = 'GetObjectTagging';
   else if (
     query.has('tagging') ||
     query.has('acl') ||
@@ -116,7 +117,7 @@ export function resolveRequest(
   ) {
     throw new AwsError(
       'NotImplemented',
-      'Local S3 does not implement object tagging, ACLs or object lock',
+      'Local S3 does not implement changing object tags, object ACLs or object lock',
       501,
     );
   } else operation = objectOperation(method, query, headers['x-amz-copy-source'] !== undefined);

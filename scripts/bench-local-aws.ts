@@ -22,7 +22,8 @@ import { parseOptions, runCli, UsageError } from './cli.js';
 const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--json]
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
-same calls made directly to dynalite and s3rver in the same run. Local AWS runs in its own
+same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
+gateway in front) in the same run. Local AWS runs in its own
 process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.`;
 
 const REGION = 'eu-west-1';

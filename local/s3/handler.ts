@@ -87,7 +87,10 @@ export async function handleS3(
         response.writeHead(status, { ...headers, 'content-length': 0 }).end();
       },
     };
-    await OPERATIONS[s3.operation]!(context);
+    const operation = OPERATIONS[s3.operation];
+    if (!operation)
+      throw new AwsError('NotImplemented', `Local S3 does not implement ${s3.operation}`, 501);
+    await operation(context);
     if (!consumed) request.resume();
   } catch (error: unknown) {
     if (!(error instanceof AwsError)) throw error;

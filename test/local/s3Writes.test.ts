@@ -139,6 +139,9 @@ describe('S3 writes are whole or not at all', () => {
     const before = await object(s3, 'killed-bucket', 'k');
 
     await cutPut(`${endpoint}/killed-bucket/k`, 4_000_000, 2_000_000, () => child.kill('SIGKILL'));
+    // Until the child is reaped its pid is alive, and its lock still holds the state folder.
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => child.once('exit', resolve));
     const restarted: LocalAws = await startLocalAws({ port: 0, stateDir });
     cleanups.push(() => restarted.stop());
     const after = client(restarted.endpoint);

@@ -1,17 +1,4 @@
 // Type declarations for the untyped packages local AWS runs.
-declare module 'dynalite' {
-  import type { Server } from 'node:http';
-  interface DynaliteOptions {
-    path?: string;
-    createTableMs?: number;
-    deleteTableMs?: number;
-    updateTableMs?: number;
-    maxItemSizeKb?: number;
-  }
-  function dynalite(options?: DynaliteOptions): Server;
-  export default dynalite;
-}
-
 declare module 's3rver' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
   import type { ListingStore } from './s3/listObjectsV2.js';

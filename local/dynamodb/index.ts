@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
-import { AwsError, sendJsonError } from '../http.js';
+import { AwsError, readBody, sendJsonError } from '../http.js';
+import { createDynalite, DYNALITE_MAX_BODY_BYTES, ReplayedRequest } from './dynalite.js';
 
 /** Operations dynalite does not implement, answered with AWS's error shape instead of a bare 400. */
 const UNSUPPORTED = new Set([
@@ -45,14 +45,13 @@ export class DynamoDbService {
       return;
     }
     // dynalite is an HTTP request handler in this process: hand it the request itself rather than
-    // proxying over a second HTTP connection, so the gateway adds next to nothing.
+    // proxying over a second HTTP connection, so the gateway adds next to nothing. The body is read
+    // here first, so that a client that goes away mid-body never reaches dynalite (which throws).
     const ready = this.ready.get(region);
-    if (ready) {
-      ready.server.emit('request', request, response);
-      return;
-    }
-    return this.backend(region).then((backend) => {
-      backend.server.emit('request', request, response);
+    return readBody(request, DYNALITE_MAX_BODY_BYTES).then((body) => {
+      const replayed = new ReplayedRequest(request);
+      if (ready) return replayed.replay(ready.server, body, response);
+      return this.backend(region).then((backend) => replayed.replay(backend.server, body, response));
     });
   }
 
@@ -79,7 +78,7 @@ export class DynamoDbService {
     process.env.AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
     let server: Server;
     try {
-      server = dynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
+      server = createDynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
     } finally {
       restore('AWS_REGION', saved.region);
       restore('AWS_ACCOUNT_ID', saved.account);

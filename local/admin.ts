@@ -52,7 +52,10 @@ export async function handleAdmin(
   if (path === '/_local/backends' && request.method === 'GET') {
     const region = context.url.searchParams.get('region') ?? 'us-east-1';
     if (!REGION.test(region)) {
-      throw new AwsError('InvalidRegion', `region must be a name such as eu-west-1, not '${region}'`);
+      throw new AwsError(
+        'InvalidRegion',
+        `region must be a name such as eu-west-1, not '${region}'`,
+      );
     }
     sendJson(response, 200, await context.backends(region), JSON_TYPE);
     return;

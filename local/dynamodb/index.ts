@@ -51,7 +51,9 @@ export class DynamoDbService {
     return readBody(request, DYNALITE_MAX_BODY_BYTES).then((body) => {
       const replayed = new ReplayedRequest(request);
       if (ready) return replayed.replay(ready.server, body, response);
-      return this.backend(region).then((backend) => replayed.replay(backend.server, body, response));
+      return this.backend(region).then((backend) =>
+        replayed.replay(backend.server, body, response),
+      );
     });
   }
 

@@ -67,6 +67,8 @@ export class DynamoDbService {
     if (!backend) {
       backend = this.start(region);
       this.backends.set(region, backend);
+      // A region whose store failed to open is tried afresh on the next request.
+      backend.catch(() => this.backends.delete(region));
     }
     return backend;
   }

@@ -8,7 +8,7 @@ import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
-import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
 
@@ -48,6 +48,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
   const log = options.log ?? (() => undefined);
+  await claimStateDir(stateDir);
   const unlock = await lockStateDir(stateDir);
   try {
     if (options.reset) await clearStateDir(stateDir);

@@ -61,12 +61,111 @@ function supportReturnValuesOnConditionCheckFailure(): void {
   };
 }
 
-supportReturnValuesOnConditionCheckFailure();
-const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
+/** Every action dynalite serves, named as its files are. */
+const ACTIONS = [
+  'batchGetItem',
+  'batchWriteItem',
+  'createTable',
+  'deleteItem',
+  'deleteTable',
+  'describeTable',
+  'describeTimeToLive',
+  'getItem',
+  'listTables',
+  'listTagsOfResource',
+  'putItem',
+  'query',
+  'scan',
+  'tagResource',
+  'untagResource',
+  'updateItem',
+  'updateTable',
+] as const;
 
-/** Creates a dynalite server (not yet listening), with the additions above. */
-export function createDynalite(options: DynaliteOptions): Server {
-  return dynalite(options);
+type ActionCallback = (error: DynaliteError | null | undefined, result?: unknown) => void;
+type Action = (store: unknown, data: unknown, callback: ActionCallback) => void;
+
+/**
+ * Wraps a dynalite action so that a storage failure (an error without dynalite's `statusCode`)
+ * reaches its request handler as a DynamoDB 500, which it answers, instead of as an error it
+ * rethrows from a LevelDB callback, where nothing can catch it and the process dies.
+ */
+export function answeringStorageFailures(action: Action): Action {
+  return (store, data, callback) =>
+    action(store, data, (error, result) =>
+      callback(
+        error && !error.statusCode
+          ? {
+              statusCode: 500,
+              body: {
+                __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+                message: `local AWS DynamoDB storage failed: ${String((error as Error).message ?? error)}`,
+              },
+            }
+          : error,
+        result,
+      ),
+    );
+}
+
+/**
+ * dynalite takes each action from `require('./actions/<name>')` when it loads, so the wrapped
+ * actions are put in the module cache first, where its `require` finds them.
+ */
+function wrapActions(): void {
+  for (const name of ACTIONS) {
+    const id = require.resolve(`dynalite/actions/${name}`);
+    const action = require(id) as Action;
+    require.cache[id]!.exports = answeringStorageFailures(action);
+  }
+}
+
+/** Marks dynalite's modules as changed, for a process (a test runner) that loads this file twice. */
+const CHANGED = Symbol.for('local-aws.dynalite-changed');
+
+function changeDynaliteOnce(): void {
+  const db = require('dynalite/db') as Record<symbol, boolean>;
+  if (db[CHANGED]) return;
+  if (require.cache[require.resolve('dynalite')]) {
+    throw new Error('dynalite was loaded before local AWS could guard its actions');
+  }
+  wrapActions();
+  supportReturnValuesOnConditionCheckFailure();
+  db[CHANGED] = true;
+}
+
+changeDynaliteOnce();
+const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
+const dynaliteDb = require('dynalite/db') as { create: (options: DynaliteOptions) => Store };
+
+interface Store {
+  db: { open(): Promise<void> };
+}
+
+/** A dynalite server (not yet listening), and when its store has opened. */
+export interface Dynalite {
+  server: Server;
+  /** Rejects when the store cannot open. */
+  opened: Promise<void>;
+}
+
+/**
+ * Creates a dynalite server with the additions above. Wait for `opened` before serving: a store
+ * that cannot open (a locked or damaged folder) is then an error the caller can answer, rather
+ * than one dynalite's iterators throw out of reach in the first request.
+ */
+export function createDynalite(options: DynaliteOptions): Dynalite {
+  const create = dynaliteDb.create;
+  let store: Store | undefined;
+  // dynalite creates its store synchronously, through the module object: catch hold of it.
+  dynaliteDb.create = (storeOptions) => (store = create(storeOptions));
+  let server: Server;
+  try {
+    server = dynalite(options);
+  } finally {
+    dynaliteDb.create = create;
+  }
+  return { server, opened: store!.db.open() };
 }
 
 /** The parts of a request dynalite's handler reads. */

@@ -80,13 +80,15 @@ export class DynamoDbService {
     const saved = { region: process.env.AWS_REGION, account: process.env.AWS_ACCOUNT_ID };
     process.env.AWS_REGION = region;
     process.env.AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
-    let server: Server;
+    let created: ReturnType<typeof createDynalite>;
     try {
-      server = createDynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
+      created = createDynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
     } finally {
       restore('AWS_REGION', saved.region);
       restore('AWS_ACCOUNT_ID', saved.account);
     }
+    const { server, opened } = created;
+    await opened;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);

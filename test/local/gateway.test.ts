@@ -46,11 +46,10 @@ afterEach(async () => {
 });
 
 describe('local AWS gateway, when a service fails inside', () => {
-  it('answers DynamoDB a 500 in its JSON shape and keeps serving', async () => {
+  it('answers DynamoDB a 500 in its JSON shape when a store cannot open, and keeps serving', async () => {
     const local = await start();
-    // A file where the region's store should be: opening the store fails.
-    await mkdir(join(local.stateDir, 'dynamodb'), { recursive: true });
-    await writeFile(join(local.stateDir, 'dynamodb', 'eu-north-1'), 'not a folder');
+    // A folder where LevelDB's lock file should be: the region's store cannot open.
+    await mkdir(join(local.stateDir, 'dynamodb', 'eu-north-1', 'LOCK'), { recursive: true });
     const failing = new DynamoDBClient(client(local));
 
     const failure = failing.send(new ListTablesCommand({}));

@@ -23,39 +23,48 @@ export class ClientGoneError extends Error {
 }
 
 /**
- * Reads a whole request body. Rejects with `ClientGoneError` when the client goes away first
- * (aborted body, reset connection), and with a 413 `AwsError` past `limit`, so a handler never
- * sees a stream error it did not expect.
+ * Collects a whole request body and calls `done` once, in the same tick as the body's end: with
+ * `ClientGoneError` when the client goes away first (aborted body, reset connection), and with a
+ * 413 `AwsError` past `limit`, so a handler never sees a stream error it did not expect.
  */
-export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (error?: Error) => {
-      request.off('data', onData).off('end', onEnd).off('close', onClose);
-      // Keep an error listener: a late stream error must not become an uncaught exception.
-      request.off('error', onError).on('error', ignore);
-      if (error) reject(error);
-      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.resume(); // drain the rest so the error can still be answered
-        settle(new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413));
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => settle();
-    const onError = (error: Error) =>
-      settle(new ClientGoneError(`the client went away mid-request: ${error.message}`));
-    const onClose = () => {
-      if (!request.complete) settle(new ClientGoneError('the client went away mid-request'));
-    };
-    request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
-  });
+export function collectBody(
+  request: IncomingMessage,
+  limit: number,
+  done: (error: Error | undefined, body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  // The listeners stay (removing them costs more than they do); the error listener, at least,
+  // must: a late stream error must not become an uncaught exception.
+  const settle = (error?: Error) => {
+    if (settled) return;
+    settled = true;
+    done(error, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  };
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
+      request.resume(); // drain the rest so the error can still be answered
+      settle(new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413));
+    } else chunks.push(chunk);
+  };
+  const onEnd = () => settle();
+  const onError = (error: Error) =>
+    settle(new ClientGoneError(`the client went away mid-request: ${error.message}`));
+  const onClose = () => {
+    if (!request.complete) settle(new ClientGoneError('the client went away mid-request'));
+  };
+  request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
 }
 
-function ignore(): void {}
+/** Reads a whole request body; rejects as `collectBody` calls back (`ClientGoneError`, 413). */
+export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    collectBody(request, limit, (error, body) => (error ? reject(error) : resolve(body))),
+  );
+}
 
 /** A request id in the form AWS uses. */
 export function requestId(): string {

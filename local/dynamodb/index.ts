@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
-import { AwsError, readBody, sendJsonError } from '../http.js';
+import { AwsError, collectBody, sendJsonError } from '../http.js';
 import { createDynalite, DYNALITE_MAX_BODY_BYTES, ReplayedRequest } from './dynalite.js';
 
 /** Operations dynalite does not implement, answered with AWS's error shape instead of a bare 400. */
@@ -46,15 +46,24 @@ export class DynamoDbService {
     }
     // dynalite is an HTTP request handler in this process: hand it the request itself rather than
     // proxying over a second HTTP connection, so the gateway adds next to nothing. The body is read
-    // here first, so that a client that goes away mid-body never reaches dynalite (which throws).
-    const ready = this.ready.get(region);
-    return readBody(request, DYNALITE_MAX_BODY_BYTES).then((body) => {
-      const replayed = new ReplayedRequest(request);
-      if (ready) return replayed.replay(ready.server, body, response);
-      return this.backend(region).then((backend) =>
-        replayed.replay(backend.server, body, response),
-      );
-    });
+    // here first, so that a client that goes away mid-body never reaches dynalite (which throws),
+    // and replayed in the tick it ends, as dynalite would have seen it.
+    return new Promise((resolve, reject) =>
+      collectBody(request, DYNALITE_MAX_BODY_BYTES, (error, body) => {
+        if (error) return reject(error);
+        const replay = (backend: Backend) => {
+          new ReplayedRequest(request).replay(backend.server, body, response);
+          resolve();
+        };
+        const ready = this.ready.get(region);
+        try {
+          if (ready) replay(ready);
+          else this.backend(region).then(replay).catch(reject);
+        } catch (thrown: unknown) {
+          reject(thrown);
+        }
+      }),
+    );
   }
 
   /** The port of a region's dynalite, for benchmarks that compare against it directly. */

@@ -3,11 +3,11 @@ import {
   createPipeline,
   localClients,
   putItems,
-  readDelivered,
-  scanTable,
   tutorialTickers,
-} from '../../../scripts/bench/resources.js';
-import type { DeliveredLine, SeedItem } from '../../../scripts/bench/resources.js';
+} from '../../../local/pipeline.js';
+import type { SeedItem } from '../../../local/pipeline.js';
+import { readDelivered, scanTable } from '../../support/pipeline.js';
+import type { DeliveredLine } from '../../support/pipeline.js';
 import { useLocalAws } from '../../support/localAws.js';
 
 const local = useLocalAws();

@@ -7,9 +7,9 @@ import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const DEFAULT_RUNS = 3;
-const BUNDLE_LOADS = 5;
+const DEFAULT_BUNDLE_LOADS = 5;
 
-const USAGE = `Usage: npm run bench -- [--sizes 5,100,1000] [--ticks <n>] [--latency-ms <ms>] [--runs <n>] [--json]
+const USAGE = `Usage: npm run bench -- [--sizes 5,100,1000] [--ticks <n>] [--latency-ms <ms>] [--runs <n>] [--bundle-loads <n>] [--json]
 
 Runs the streaming tick against a local AWS started for the run, side by side with a naive
 baseline written the tutorial's way (scan, then one UpdateItem and one PutRecord per ticker, in
@@ -21,6 +21,8 @@ sequence), and measures each function's bundle: size, and time to load in a fres
                   the network round trip to real AWS that loopback lacks (default: 0)
   --runs <n>      repeat the whole tick measurement n times, each against a fresh local AWS,
                   and print the median and the range (default: 3)
+  --bundle-loads <n>  fresh Node processes that load each bundle, for its median and range
+                  (default: 5)
   --json          print one JSON object instead of tables
 Exit status: 0 measured, 1 failed, 2 bad command line.`;
 
@@ -125,6 +127,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
       ticks: { type: 'string' },
       'latency-ms': { type: 'string', default: '0' },
       runs: { type: 'string', default: String(DEFAULT_RUNS) },
+      'bundle-loads': { type: 'string', default: String(DEFAULT_BUNDLE_LOADS) },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -137,6 +140,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
   const sizes = parseSizes(options.sizes);
   const ticks = wholeNumber(options.ticks, '--ticks');
   const runs = wholeNumber(options.runs, '--runs')!;
+  const bundleLoads = wholeNumber(options['bundle-loads'], '--bundle-loads')!;
   const latencyMs = Number(options['latency-ms']);
   if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 1000) {
     throw new UsageError(
@@ -150,7 +154,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
     runs,
     progress: (run, of) => io.stderr(`run ${run} of ${of}...`),
   });
-  const bundles = await measureBundles(BUNDLE_LOADS);
+  const bundles = await measureBundles(bundleLoads);
   if (options.json) {
     io.stdout(JSON.stringify({ latencyMs, runs, ticks: results, bundles }, null, 2));
   } else {
@@ -160,7 +164,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
     );
     printTicks(io, results);
     io.stdout(
-      `\nBundles (load = import time in a fresh Node process): median of ${BUNDLE_LOADS} processes (range)\n`,
+      `\nBundles (load = import time in a fresh Node process): median of ${bundleLoads} processes (range)\n`,
     );
     printBundles(io, bundles);
   }

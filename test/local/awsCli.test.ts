@@ -19,8 +19,9 @@ afterAll(async () => {
 });
 
 // Concurrent: each test has its own table, bucket, stream or topic, and the time goes to starting
-// the CLI's Python for each call, so running the four side by side roughly quarters the file's time.
-describe.concurrent('the AWS CLI against local AWS', () => {
+// the CLI's Python for each call, so the four side by side finish sooner than one after another.
+// Side by side, each test's clock also runs while the others work: hence the longer timeout.
+describe.concurrent('the AWS CLI against local AWS', { timeout: 120_000 }, () => {
   it('creates a table, puts, scans, and fails a conditional update', async ({ expect }) => {
     await aws(
       'dynamodb',
@@ -85,7 +86,7 @@ describe.concurrent('the AWS CLI against local AWS', () => {
     expect(listing).toHaveLength(1005);
     expect(listing.at(-1)).toMatch(/many\/file-1004\.txt$/);
     expect(await readFile(join(work, 'back.txt'), 'utf8')).toBe('1004\n');
-  }, 120_000);
+  });
 
   it('delivers a Firehose put-record-batch with zero buffering to S3 under the default key', async ({
     expect,

@@ -12,6 +12,8 @@ describe('npm run bench', () => {
       '1',
       '--runs',
       '1',
+      '--bundle-loads',
+      '1',
       '--json',
     ]);
     // Assess

@@ -4,7 +4,8 @@ import type { ResourceNames } from '../lib/config/names.js';
 import { formatCostEstimate } from '../lib/templates/cost.js';
 import { TEMPLATE_DIR } from '../lib/templates/validate.js';
 import { validateProject } from '../lib/validate.js';
-import { parseOptions, printFindings, runCli } from './cli.js';
+import { command, parseOptions, printFindings, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--json]
 
@@ -43,15 +44,18 @@ function table(rows: [string, string][]): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    config: { type: 'string', default: DEFAULT_CONFIG_FILE },
-    template: { type: 'string', multiple: true },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function validate(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      config: { type: 'string', default: DEFAULT_CONFIG_FILE },
+      template: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const project = await validateProject({
@@ -63,7 +67,7 @@ async function main(): Promise<number> {
 
   if (options.json) {
     const { errors, warnings, templates, cost } = project;
-    console.log(
+    io.stdout(
       JSON.stringify(
         report.ok && project.ok
           ? { ok: true, names: report.names, warnings, templates, cost }
@@ -86,24 +90,24 @@ async function main(): Promise<number> {
   const configErrors = project.errors.length - templateErrors.length;
   if (report.ok && configErrors === 0) {
     const { config, names } = report;
-    console.log(
+    io.stdout(
       `${options.config} is valid: ${config.firstName} ${config.lastName}, ${config.region}.\n`,
     );
-    console.log(
+    io.stdout(
       table(
         Object.entries(LABELS).map(([key, label]) => [label, names[key as keyof ResourceNames]]),
       ),
     );
-    console.log('');
+    io.stdout('');
   }
   const checked = project.templates.length;
   if (checked > 0 && templateErrors.length === 0)
-    console.log(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
-  if (project.cost) console.log(`${formatCostEstimate(project.cost)}\n`);
-  printFindings('warning', project.warnings);
+    io.stdout(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
+  if (project.cost) io.stdout(`${formatCostEstimate(project.cost)}\n`);
+  printFindings(io, 'warning', project.warnings);
   if (!project.ok) {
-    printFindings('error', project.errors);
-    console.error(
+    printFindings(io, 'error', project.errors);
+    io.stderr(
       `\n${[
         configErrors > 0 ? `${options.config} is not valid: ${configErrors} error(s)` : '',
         templateErrors.length > 0 ? `templates: ${templateErrors.length} error(s)` : '',
@@ -116,4 +120,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run validate`: checks the config and the templates; exit 0 valid, 1 invalid, 2 bad command line. */
+export const main = command(USAGE, validate);
+
+runIfEntryPoint(import.meta.url, main);

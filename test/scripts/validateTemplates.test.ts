@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/validate.js';
+import { runMain } from '../support/cli.js';
+import { useTempDir } from '../support/tempDir.js';
 
-const run = promisify(execFile);
-
-async function validate(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/validate.ts', ...args], {
-      env: { ...process.env, GITHUB_ACTIONS: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const validate = (args: string[], env: Record<string, string> = {}) => runMain(main, args, env);
+const tempDir = useTempDir('validate-');
 
 describe('npm run validate (templates)', () => {
   it('checks every template, then prints the cost estimate with its unit prices', async () => {
@@ -105,7 +94,7 @@ describe('npm run validate (templates)', () => {
 
   it('rejects a config with more alert addresses than the template subscribes', async () => {
     // Prepare
-    const file = join(await mkdtemp(join(tmpdir(), 'validate-')), 'config.json');
+    const file = join(await tempDir(), 'config.json');
     const emails = [1, 2, 3, 4, 5, 6].map((n) => `kyle${n}@maposa.dev`);
     await writeFile(
       file,

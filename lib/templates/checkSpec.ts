@@ -86,6 +86,17 @@ function checkValue(
     }
     case 'primitive':
       checkPrimitive(value, shape.type, wrongType);
+      if (shape.allowedValues && !isObject(value) && !Array.isArray(value) && value !== null) {
+        const allowed = shape.allowedValues.map(String);
+        if (!allowed.includes(String(value)))
+          findings.push(
+            findingAt(
+              template,
+              path,
+              `${where} = ${JSON.stringify(value)} is not one of ${quoteList(allowed)}${hint(String(value), allowed)}`,
+            ),
+          );
+      }
       return;
     default:
       return;

@@ -7,6 +7,7 @@ import type { Finding } from './errors.js';
 import { estimateMonthlyCost } from './templates/cost.js';
 import type { CostEstimate } from './templates/cost.js';
 import { checkParameterValues, pipelineParameters } from './templates/parameters.js';
+import type { CfnLintStatus } from './templates/cfnLint.js';
 import { findTemplates, validateTemplates } from './templates/validate.js';
 
 /** What `validate` found: the derived names when the config is valid, every error when not. */
@@ -73,6 +74,8 @@ export interface ProjectReport {
   warnings: Finding[];
   /** Present when the config is valid. */
   cost?: CostEstimate;
+  /** Whether cfn-lint ran over the templates, or why not. */
+  cfnLint: CfnLintStatus;
 }
 
 /**
@@ -83,10 +86,12 @@ export interface ProjectReport {
 export async function validateProject(options: {
   config: string;
   templates?: readonly string[];
+  /** The cfn-lint executable; undefined looks on PATH, false leaves cfn-lint out. */
+  cfnLint?: string | false;
 }): Promise<ProjectReport> {
   const config = await validateConfigFile(options.config);
   const files = options.templates?.length ? options.templates : await findTemplates();
-  const templates = await validateTemplates(files);
+  const templates = await validateTemplates(files, { cfnLint: options.cfnLint });
   const errors = [...(config.ok ? [] : config.errors), ...templates.errors];
   const warnings = [...config.warnings, ...templates.warnings];
   let cost: CostEstimate | undefined;
@@ -103,5 +108,13 @@ export async function validateProject(options: {
       }
     }
   }
-  return { ok: errors.length === 0, config, templates: [...files], errors, warnings, cost };
+  return {
+    ok: errors.length === 0,
+    config,
+    templates: [...files],
+    errors,
+    warnings,
+    cost,
+    cfnLint: templates.cfnLint,
+  };
 }

@@ -78,10 +78,12 @@ function textOf(value: TemplateValue): string | undefined {
   return undefined;
 }
 
-/** Allow statements only: an IAM action list or resource list with a wildcard. */
+/** Statements that are not Deny: an IAM action list or resource list with a wildcard. */
 function checkStatements(template: ParsedTemplate, findings: Finding[]): void {
   for (const { value, path } of statementsOf(template)) {
-    if (value.Effect !== 'Allow') continue; // Denying broadly is the safe direction.
+    // Denying broadly is the safe direction. Any other Effect (a misspelt "allow") is judged as
+    // the Allow it was meant to be; the policy grammar check reports the spelling.
+    if (value.Effect === 'Deny') continue;
     if ('NotAction' in value)
       findings.push(
         findingAt(

@@ -95,21 +95,29 @@ export function findingsOfReport(
   return { errors, warnings };
 }
 
+/** Which cfn-lint to run. */
+export interface CfnLintOptions {
+  /** The executable; undefined looks for it on `path`, false leaves cfn-lint out. */
+  binary?: string | false;
+  /** The folders to look in (default: the PATH environment variable). */
+  path?: string;
+}
+
 /**
  * Runs AWS's own template linter, cfn-lint, once over all the templates with JSON output, when it
- * is installed (`binary` undefined: look on PATH; false: do not run it). Its findings name it.
+ * is installed. Its findings name it and its rule; its levels decide errors from warnings.
  */
 export async function checkWithCfnLint(
   templates: readonly ParsedTemplate[],
-  binary?: string | false,
+  options: CfnLintOptions = {},
 ): Promise<CfnLintResult> {
   const skipped = (reason: string): CfnLintResult => ({
     status: { ran: false, reason },
     errors: [],
     warnings: [],
   });
-  if (binary === false) return skipped('cfn-lint was turned off');
-  const found = binary ?? (await findCfnLint());
+  if (options.binary === false) return skipped('cfn-lint was turned off');
+  const found = options.binary ?? (await findCfnLint(options.path));
   if (!found)
     return skipped(
       'cfn-lint was not found on PATH (pip install cfn-lint to add it); the checks of our own still ran',

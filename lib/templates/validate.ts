@@ -70,7 +70,10 @@ export async function validateTemplates(
   }
   const loaded = await spec;
   // The two outside tools run while our own checks do.
-  const outside = Promise.all([checkGuardRules(parsed), checkWithCfnLint(parsed, options.cfnLint)]);
+  const outside = Promise.all([
+    checkGuardRules(parsed),
+    checkWithCfnLint(parsed, { binary: options.cfnLint }),
+  ]);
   for (const template of parsed)
     errors.push(
       ...checkAgainstSpec(template, loaded),

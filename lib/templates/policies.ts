@@ -6,7 +6,7 @@ import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import { intrinsicName, listOf, walk } from './walk.js';
 
 /** The properties that hold an IAM policy document, wherever they appear in a resource. */
-const POLICY_KEYS = ['PolicyDocument', 'AssumeRolePolicyDocument', 'KeyPolicy'];
+export const POLICY_KEYS = ['PolicyDocument', 'AssumeRolePolicyDocument', 'KeyPolicy'];
 
 /** Resource types whose `PolicyDocument` is an identity policy, which names no Principal. */
 const IDENTITY_POLICY_TYPES = [
@@ -195,8 +195,11 @@ const checkEffect: ElementCheck = (context, value, path) => {
 };
 
 const checkSid: ElementCheck = (context, value, path) => {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9]*$/.test(value))
-    fail(context, path, `Sid ${JSON.stringify(value)} may hold only letters and digits`);
+  if (intrinsicName(value) !== undefined) return;
+  if (typeof value !== 'string') fail(context, path, `Sid ${JSON.stringify(value)} must be text`);
+  // IAM takes letters and digits only; resource policies (S3, SNS, SQS) are more lenient.
+  else if (context.document.identity && !/^[A-Za-z0-9]*$/.test(value))
+    fail(context, path, `Sid ${JSON.stringify(value)} may hold only letters and digits in IAM`);
 };
 
 /** One checker per statement element; an element not in this table is not IAM's. */

@@ -1,5 +1,6 @@
 import type { Finding } from '../errors.js';
 import { findingAt, isObject } from './parse.js';
+import { POLICY_KEYS } from './policies.js';
 import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import { branches, intrinsicName, listOf, walk } from './walk.js';
 
@@ -32,8 +33,6 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::SQS::Queue': 'QueueName',
   'AWS::Kinesis::Stream': 'Name',
 };
-
-const POLICY_KEYS = ['PolicyDocument', 'AssumeRolePolicyDocument', 'KeyPolicy'];
 
 interface Statement {
   value: { [key: string]: TemplateValue };

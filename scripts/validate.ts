@@ -7,14 +7,16 @@ import { validateProject } from '../lib/validate.js';
 import { command, parseOptions, printFindings, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--json]
+const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--no-cfn-lint] [--json]
 
 Checks the naming config and prints the AWS resource names derived from it, checks the
-CloudFormation templates (AWS's resource spec, the project's rules, cfn-guard's Control Tower
-rules), proves with an IAM policy evaluator that the pipeline's roles allow every call made
-with them, and estimates the pipeline's monthly cost.
+CloudFormation templates (AWS's resource spec with ranges and value lists, IAM policy grammar and
+action names, the project's rules, cfn-guard's Control Tower rules, and AWS's cfn-lint when it is
+on PATH), proves with an IAM policy evaluator that the pipeline's roles allow every call made with
+them, and estimates the pipeline's monthly cost.
   --config <file>    the config to check (default: ${DEFAULT_CONFIG_FILE})
   --template <file>  check this template only (repeatable; default: every one in ${TEMPLATE_DIR}/)
+  --no-cfn-lint      leave cfn-lint out even when it is installed (the checks of our own still run)
   --json             print one JSON object instead of a table
 Exit status: 0 valid, 1 invalid, 2 bad command line.`;
 
@@ -50,6 +52,7 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
       config: { type: 'string', default: DEFAULT_CONFIG_FILE },
       template: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      'no-cfn-lint': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
@@ -62,15 +65,17 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
     config: options.config,
     templates: options.template,
     functionCalls: FUNCTION_CALLS,
+    ...(options['no-cfn-lint'] ? { cfnLint: false as const } : {}),
+    ...(io.env.PATH === undefined ? {} : { cfnLintPath: io.env.PATH }),
   });
   const report = project.config;
 
   if (options.json) {
-    const { errors, warnings, templates, cost } = project;
+    const { errors, warnings, templates, cost, cfnLint } = project;
     io.stdout(
       JSON.stringify(
         report.ok && project.ok
-          ? { ok: true, names: report.names, warnings, templates, cost }
+          ? { ok: true, names: report.names, warnings, templates, cost, cfnLint }
           : {
               ok: false,
               ...(report.ok ? { names: report.names } : {}),
@@ -78,6 +83,7 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
               warnings,
               templates,
               ...(cost ? { cost } : {}),
+              cfnLint,
             },
         null,
         2,
@@ -100,6 +106,8 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
     );
     io.stdout('');
   }
+  // Said once, plainly: a machine without cfn-lint still runs every check of our own.
+  if (!project.cfnLint.ran) io.stdout(`Note: ${project.cfnLint.reason}.\n`);
   const checked = project.templates.length;
   if (checked > 0 && templateErrors.length === 0)
     io.stdout(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);

@@ -61,6 +61,7 @@ describe('npm run validate', () => {
       ],
       warnings: [],
       templates: ['cloudformation/code-artifacts.yaml', 'cloudformation/pipeline.yaml'],
+      cfnLint: expect.objectContaining({ ran: expect.any(Boolean) }),
     });
   });
 

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../scripts/validate.js';
 import { runMain } from '../support/cli.js';
@@ -116,6 +116,25 @@ describe('npm run validate (templates)', () => {
     );
     expect(stderr).toContain(`${file} is not valid: 1 error(s).`);
     expect(stdout).not.toContain('is valid');
+  });
+
+  it('says once that cfn-lint is not on PATH, and still catches what it would', async () => {
+    // Prepare: a PATH with node and the system tools only.
+    const path = [dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+
+    // Act
+    const { code, stdout, stderr } = await validate(
+      ['--template', 'test/fixtures/templates/out-of-range.yaml'],
+      { PATH: path },
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout.match(/Note: cfn-lint was not found on PATH/g)).toHaveLength(1);
+    expect(stderr).toContain(
+      'out-of-range.yaml:18:7: Resources.StreamingFunction.Properties.Timeout: StreamingFunction.Timeout = 1000 is above the maximum of 900',
+    );
+    expect(stderr).not.toContain('(cfn-lint)');
   });
 
   it('prints findings as workflow annotations inside GitHub Actions', async () => {

@@ -5,6 +5,8 @@ import { handleAdmin } from './admin.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { LambdaService } from './lambda/index.js';
+import type { LogsService } from './logs/index.js';
 import { AwsError, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
 import type { S3Service } from './s3/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
@@ -16,11 +18,13 @@ export interface Services {
   s3: S3Service;
   firehose: FirehoseService;
   sns: SnsService;
+  lambda: LambdaService;
+  logs: LogsService;
   faults: Faults;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns'] as const;
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'lambda', 'logs'] as const;
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -29,6 +33,8 @@ function guessService(request: IncomingMessage, url: URL): string {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
   if (target.startsWith('Firehose_')) return 'firehose';
+  if (target.startsWith('Logs_')) return 'logs';
+  if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
   if (
     url.searchParams.has('Action') ||
     String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
@@ -91,6 +97,10 @@ export function createGateway(services: Services, log: (line: string) => void): 
         return services.firehose.handle(request, response, region);
       case 'sns':
         return services.sns.handle(request, response, region, url);
+      case 'lambda':
+        return services.lambda.handle(request, response, region, url);
+      case 'logs':
+        return services.logs.handle(request, response, region);
       default:
         unknownService(request, response, service);
     }

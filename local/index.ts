@@ -1,10 +1,15 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Clock } from './clock.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
+import { LambdaService, sqsUnavailable } from './lambda/index.js';
+import type { CodeSource } from './lambda/index.js';
+import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
@@ -26,6 +31,8 @@ export interface LocalAwsOptions {
   reset?: boolean;
   /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
   faults?: FaultSettings;
+  /** How many times faster than real time services wait (Lambda's retry delays...); default 1. */
+  timeScale?: number;
   log?: (line: string) => void;
 }
 
@@ -40,7 +47,25 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
+/** Lambda reads function code through S3's own code path, here the in-process s3rver's port. */
+function s3CodeSource(s3: S3Service): CodeSource {
+  let client: S3Client | undefined;
+  return {
+    async getObject(bucket, key) {
+      client ??= new S3Client({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${s3.directPort}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        maxAttempts: 1,
+      });
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from(await object.Body!.transformToByteArray());
+    },
+  };
+}
+
+/** Starts DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -72,18 +97,36 @@ async function serve(
   const dynamodb = new DynamoDbService(stateDir);
   const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
   const sns = new SnsService(stateDir, log);
+  const clock = new Clock(options.timeScale ?? 1);
+  const logStore = new LogStore(stateDir);
+  const logs = new LogsService(logStore);
+  let endpoint = '';
+  const lambda = new LambdaService({
+    stateDir,
+    logs: logStore,
+    code: s3CodeSource(s3),
+    senders: {
+      publishSns: (topicArn, message) => sns.publishMessage(topicArn, message),
+      sendSqs: sqsUnavailable,
+    },
+    clock,
+    endpoint: () => endpoint,
+    log,
+  });
   const closeAll = async () => {
+    await lambda.close();
     await firehose.close();
-    await Promise.all([dynamodb.close(), s3.close()]);
+    await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start()]);
+    await Promise.all([firehose.start(), sns.start(), logStore.start()]);
+    await lambda.start();
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, faults }, log);
+  const server = createGateway({ dynamodb, s3, firehose, sns, lambda, logs, faults }, log);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -106,7 +149,8 @@ async function serve(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host}:${port}`;
+  endpoint = `http://${host}:${port}`;
+  await lambda.resumeEvents();
 
   let stopping: Promise<void> | undefined;
   return {

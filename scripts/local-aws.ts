@@ -1,12 +1,13 @@
 import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
 import { parseOptions, runCli, UsageError } from './cli.js';
 
-const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>]
+const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose and SNS on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local)
+  --time-scale <n>    services wait n times faster (Lambda's retry delays...; default 1)
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
     port: { type: 'string' },
     reset: { type: 'boolean', default: false },
     'state-dir': { type: 'string', default: '.local' },
+    'time-scale': { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (options.help) {
@@ -35,6 +37,12 @@ async function main(): Promise<number> {
     : process.env.LOCAL_AWS_PORT
       ? parsePort(process.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
+  const timeScale = Number(options['time-scale']);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new UsageError(
+      `--time-scale must be a positive number such as 60, not ${JSON.stringify(options['time-scale'])}`,
+    );
+  }
   let faults: unknown;
   if (process.env.LOCAL_AWS_FAULTS) {
     try {
@@ -50,6 +58,7 @@ async function main(): Promise<number> {
       reset: options.reset,
       stateDir: options['state-dir'],
       faults: faults as never,
+      timeScale,
       log: (line) => console.log(`${new Date().toISOString()} ${line}`),
     });
   } catch (error: unknown) {
@@ -59,7 +68,9 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
+  console.log(
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on ${local.endpoint}`,
+  );
   console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
   console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
   console.log('Press Ctrl-C to stop.');

@@ -187,7 +187,9 @@ export class FunctionLogWriter {
           if (!this.store.hasGroup(this.region, this.group)) {
             await this.store.createLogGroup(this.region, this.group).catch(() => undefined);
           }
-          await this.store.createLogStream(this.region, this.group, this.stream);
+          if (!this.store.hasStream(this.region, this.group, this.stream)) {
+            await this.store.createLogStream(this.region, this.group, this.stream);
+          }
           this.ready = true;
         }
         // Console lines carry their own time; the store wants each batch in time order.

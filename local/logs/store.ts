@@ -148,6 +148,12 @@ export class LogStore {
     return this.groups.has(key(region, name));
   }
 
+  /** Whether a stream exists. */
+  hasStream(region: string, groupName: string, name: string): boolean {
+    const group = this.groups.get(key(region, groupName));
+    return group !== undefined && Object.hasOwn(group.streams, name);
+  }
+
   /** Every group of a region, sorted by name. */
   listGroups(region: string): GroupInfo[] {
     return [...this.groups.values()]

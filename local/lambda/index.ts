@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { messageOf } from '../../lib/errors.js';
 import type { Clock } from '../clock.js';
 import { AwsError } from '../http.js';
 import type { LogStore } from '../logs/store.js';
@@ -142,9 +143,11 @@ export class LambdaService {
     if (typeof input.S3Bucket === 'string' && typeof input.S3Key === 'string') {
       try {
         return await this.options.code.getObject(input.S3Bucket, input.S3Key);
-      } catch {
+      } catch (error: unknown) {
+        // S3's own error name (NoSuchKey, NoSuchBucket...), as Lambda quotes it.
+        const code = error instanceof Error ? error.name : 'InternalError';
         throw invalidParameter(
-          `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${input.S3Bucket}/${input.S3Key})`,
+          `Error occurred while GetObject. S3 Error Code: ${code}. S3 Error Message: ${messageOf(error)} (s3://${input.S3Bucket}/${input.S3Key})`,
         );
       }
     }

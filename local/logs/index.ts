@@ -1,122 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
 import { compileFilterPattern, FilterPatternError } from './filterPattern.js';
-import { logGroupArn, PUT_LIMITS, RETENTION_DAYS } from './store.js';
-import type { GroupInfo, StoredEvent, StreamInfo, LogStore } from './store.js';
+import {
+  describeGroup,
+  describeStream,
+  GROUP_NAME,
+  groupName,
+  groupOfArn,
+  invalid,
+  limit,
+  optionalTime,
+  outputEvent,
+  page,
+  streamName,
+  text,
+  validation,
+} from './input.js';
+import type { Json } from './input.js';
+import { PUT_LIMITS, RETENTION_DAYS } from './store.js';
+import type { LogStore, StoredEvent, StreamInfo } from './store.js';
 
 export { LogStore } from './store.js';
-
-type Json = Record<string, unknown>;
-
-const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-const STREAM_NAME = /^[^:*]{1,512}$/;
-
-function invalid(message: string): AwsError {
-  return new AwsError('InvalidParameterException', message);
-}
-
-function validation(value: unknown, field: string, constraint: string): AwsError {
-  return new AwsError(
-    'ValidationException',
-    `1 validation error detected: Value '${typeof value === 'string' ? value : JSON.stringify(value)}' at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
-}
-
-function text(input: Json, field: string, pattern: RegExp, patternText: string): string {
-  const value = input[field];
-  if (typeof value !== 'string') throw validation(value, field, 'Member must not be null');
-  if (!pattern.test(value)) {
-    throw validation(
-      value,
-      field,
-      `Member must satisfy regular expression pattern: ${patternText}`,
-    );
-  }
-  return value;
-}
-
-/** A log group named by `logGroupName` or by `logGroupIdentifier` (a name or an ARN). */
-function groupName(input: Json): string {
-  const identifier = input.logGroupIdentifier;
-  if (typeof identifier === 'string' && input.logGroupName === undefined) {
-    const match = /^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:([^:]+)(:\*)?$/.exec(identifier);
-    return match ? match[1]! : identifier;
-  }
-  return text(input, 'logGroupName', GROUP_NAME, '[\\.\\-_/#A-Za-z0-9]+');
-}
-
-function limit(input: Json, most: number, fallback = most): number {
-  const value = input.limit ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > most) {
-    throw validation(value, 'limit', `Member must have value between 1 and ${most}`);
-  }
-  return value;
-}
-
-function optionalTime(input: Json, field: string): number | undefined {
-  const value = input[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw validation(value, field, 'Member must have value greater than or equal to 0');
-  }
-  return value;
-}
-
-/** Pages a sorted list; the token is the offset of the next item. */
-function page<T>(items: T[], input: Json, most: number) {
-  const count = limit(input, most);
-  let start = 0;
-  if (typeof input.nextToken === 'string') {
-    start = Number(Buffer.from(input.nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw invalid('The specified nextToken is invalid.');
-  }
-  const more = start + count < items.length;
-  return {
-    slice: items.slice(start, start + count),
-    nextToken: more ? Buffer.from(String(start + count)).toString('base64url') : undefined,
-  };
-}
-
-function describeGroup(group: GroupInfo): Json {
-  const groupArn = logGroupArn(group.region, group.name);
-  return {
-    logGroupName: group.name,
-    creationTime: group.created,
-    retentionInDays: group.retentionInDays,
-    metricFilterCount: 0,
-    arn: `${groupArn}:*`,
-    logGroupArn: groupArn,
-    storedBytes: Object.values(group.streams).reduce((sum, s) => sum + s.storedBytes, 0),
-    logGroupClass: 'STANDARD',
-  };
-}
-
-function describeStream(group: GroupInfo, stream: StreamInfo): Json {
-  return {
-    logStreamName: stream.name,
-    creationTime: stream.created,
-    firstEventTimestamp: stream.firstEventTimestamp,
-    lastEventTimestamp: stream.lastEventTimestamp,
-    lastIngestionTime: stream.lastIngestionTime,
-    uploadSequenceToken: String(stream.events).padStart(56, '0'),
-    arn: `${logGroupArn(group.region, group.name)}:log-stream:${stream.name}`,
-    storedBytes: 0,
-  };
-}
-
-function outputEvent(event: StoredEvent): Json {
-  return { timestamp: event.timestamp, message: event.message, ingestionTime: event.ingestionTime };
-}
-
-/** The group name inside a log group ARN given to the tagging calls. */
-function groupOfArn(resourceArn: unknown): { region: string; name: string } {
-  const match =
-    typeof resourceArn === 'string'
-      ? /^arn:aws[a-z-]*:logs:([^:]+):\d{12}:log-group:([^:]+)(:\*)?$/.exec(resourceArn)
-      : null;
-  if (!match) throw invalid(`resourceArn must be a log group ARN, not ${String(resourceArn)}`);
-  return { region: match[1]!, name: match[2]! };
-}
 
 /** CloudWatch Logs (AWS JSON 1.1, `Logs_20140328`), over a {@link LogStore}. */
 export class LogsService {
@@ -400,8 +304,4 @@ export class LogsService {
           : undefined,
     };
   }
-}
-
-function streamName(input: Json): string {
-  return text(input, 'logStreamName', STREAM_NAME, '[^:*]*');
 }

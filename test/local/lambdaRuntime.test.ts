@@ -1,70 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  CreateFunctionCommand,
-  InvokeCommand,
-  LambdaClient,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
-import type { CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useAwsCli } from '../support/awsCli.js';
-import { TEST_FUNCTION, zipHandler } from '../support/lambdaZip.js';
+import { deployFunction, invokeJson, TEST_FUNCTION, zipHandler } from '../support/lambdaZip.js';
 import { useLocalAws } from '../support/localAws.js';
 
 const local = useLocalAws();
 const aws = useAwsCli(local.endpoint);
 let lambda: LambdaClient;
-let logs: CloudWatchLogsClient;
 
 beforeAll(() => {
   lambda = new LambdaClient({ maxAttempts: 1 });
-  logs = new CloudWatchLogsClient({ maxAttempts: 1 });
 });
-
-async function deploy(
-  name: string,
-  source: string,
-  extra: Partial<CreateFunctionCommandInput> = {},
-): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({
-      ...TEST_FUNCTION,
-      FunctionName: name,
-      Code: { ZipFile: zipHandler(source) },
-      ...extra,
-    }),
-  );
-}
-
-async function invoke(name: string, payload: unknown = {}, logType?: 'Tail') {
-  const result = await lambda.send(
-    new InvokeCommand({
-      FunctionName: name,
-      Payload: Buffer.from(JSON.stringify(payload)),
-      ...(logType ? { LogType: logType } : {}),
-    }),
-  );
-  return {
-    ...result,
-    body: JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8')) as Record<string, unknown>,
-    log: result.LogResult ? Buffer.from(result.LogResult, 'base64').toString('utf8') : '',
-  };
-}
-
-async function logLines(group: string): Promise<string[]> {
-  const { events } = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
-  return (events ?? []).map((event) => event.message ?? '');
-}
 
 const REPORT_PID = `export const handler = async (event) => ({ pid: process.pid, event });`;
 
 describe('Lambda invoke', () => {
   it('runs the handler with the event and answers its result', async () => {
-    await deploy('echo', REPORT_PID);
+    await deployFunction(lambda, 'echo', REPORT_PID);
 
-    const result = await invoke('echo', { hello: 'world' });
+    const result = await invokeJson(lambda, 'echo', { hello: 'world' });
 
     expect(result.StatusCode).toBe(200);
     expect(result.ExecutedVersion).toBe('$LATEST');
@@ -73,16 +29,17 @@ describe('Lambda invoke', () => {
   });
 
   it('reuses a warm instance and starts more for overlapping invocations', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'warm',
       `export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.wait)); return process.pid; };`,
     );
 
-    const first = await invoke('warm', { wait: 0 });
-    const second = await invoke('warm', { wait: 0 });
+    const first = await invokeJson(lambda, 'warm', { wait: 0 });
+    const second = await invokeJson(lambda, 'warm', { wait: 0 });
     const overlapping = await Promise.all([
-      invoke('warm', { wait: 300 }),
-      invoke('warm', { wait: 300 }),
+      invokeJson(lambda, 'warm', { wait: 300 }),
+      invokeJson(lambda, 'warm', { wait: 300 }),
     ]);
 
     expect(second.body).toBe(first.body);
@@ -90,7 +47,8 @@ describe('Lambda invoke', () => {
   });
 
   it('gives the function Lambda’s environment and context', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'context',
       `export const handler = async (event, context) => ({
         env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AWS_|LAMBDA_|_HANDLER|TZ|COLOUR)/.test(k))),
@@ -101,7 +59,7 @@ describe('Lambda invoke', () => {
       { MemorySize: 256, Timeout: 7, Environment: { Variables: { COLOUR: 'blue' } } },
     );
 
-    const { body } = await invoke('context');
+    const { body } = await invokeJson(lambda, 'context');
     const env = body.env as Record<string, string>;
 
     expect(env).toMatchObject({
@@ -140,12 +98,13 @@ describe('Lambda invoke', () => {
   });
 
   it('supports callback handlers', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'callback',
       `export const handler = (event, context, callback) => { setTimeout(() => callback(null, { n: event.n + 1 }), 5); };`,
     );
 
-    const { body } = await invoke('callback', { n: 41 });
+    const { body } = await invokeJson(lambda, 'callback', { n: 41 });
 
     expect(body).toEqual({ n: 42 });
   });
@@ -159,13 +118,13 @@ describe('Lambda invoke', () => {
       }),
     );
 
-    const { body } = await invoke('commonjs');
+    const { body } = await invokeJson(lambda, 'commonjs');
 
     expect(body).toBe('cjs');
   });
 
   it('answers DryRun with 204 and runs nothing', async () => {
-    await deploy('dry', REPORT_PID);
+    await deployFunction(lambda, 'dry', REPORT_PID);
 
     const result = await lambda.send(
       new InvokeCommand({ FunctionName: 'dry', InvocationType: 'DryRun' }),
@@ -175,12 +134,13 @@ describe('Lambda invoke', () => {
   });
 
   it('returns the last 4 KB of the log with LogType Tail', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'tail',
       `export const handler = async () => { console.log('x'.repeat(3000)); console.log('last line'); return 1; };`,
     );
 
-    const { log } = await invoke('tail', {}, 'Tail');
+    const { log } = await invokeJson(lambda, 'tail', {}, 'Tail');
 
     expect(Buffer.byteLength(log)).toBeLessThanOrEqual(4096);
     expect(log).toMatch(/\tINFO\tlast line\n/);
@@ -190,7 +150,7 @@ describe('Lambda invoke', () => {
   });
 
   it('answers through the AWS CLI v2 (aws lambda invoke)', async () => {
-    await deploy('cli', REPORT_PID);
+    await deployFunction(lambda, 'cli', REPORT_PID);
     const outfile = join(local.instance().stateDir, 'cli-out.json');
 
     const meta = JSON.parse(
@@ -214,13 +174,14 @@ describe('Lambda invoke', () => {
 
 describe('Lambda errors', () => {
   it('reports a thrown error in Lambda’s shape', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'throws',
       `class DrillError extends Error { name = 'DrillError'; }
       export const handler = async () => { throw new DrillError('on purpose'); };`,
     );
 
-    const result = await invoke('throws');
+    const result = await invokeJson(lambda, 'throws');
 
     expect(result.StatusCode).toBe(200);
     expect(result.FunctionError).toBe('Unhandled');
@@ -231,15 +192,16 @@ describe('Lambda errors', () => {
   });
 
   it('kills an instance that times out, reports it as Lambda does, and starts a fresh one', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'slow',
       `export const handler = async (e) => { if (e.hang) await new Promise(() => setInterval(() => {}, 1000)); return process.pid; };`,
       { Timeout: 1 },
     );
-    const before = await invoke('slow');
+    const before = await invokeJson(lambda, 'slow');
 
-    const timedOut = await invoke('slow', { hang: true }, 'Tail');
-    const after = await invoke('slow');
+    const timedOut = await invokeJson(lambda, 'slow', { hang: true }, 'Tail');
+    const after = await invokeJson(lambda, 'slow');
 
     expect(timedOut.FunctionError).toBe('Unhandled');
     expect(timedOut.body).toEqual({
@@ -254,14 +216,15 @@ describe('Lambda errors', () => {
   });
 
   it('reports a process exit as Runtime.ExitError and starts a fresh instance', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'exits',
       `export const handler = async (e) => { if (e.exit) process.exit(3); return process.pid; };`,
     );
-    const before = await invoke('exits');
+    const before = await invokeJson(lambda, 'exits');
 
-    const exited = await invoke('exits', { exit: true });
-    const after = await invoke('exits');
+    const exited = await invokeJson(lambda, 'exits', { exit: true });
+    const after = await invokeJson(lambda, 'exits');
 
     expect(exited.FunctionError).toBe('Unhandled');
     expect(exited.body).toEqual({
@@ -274,9 +237,9 @@ describe('Lambda errors', () => {
   });
 
   it('reports a handler that is not exported', async () => {
-    await deploy('no-handler', `export const other = async () => 1;`);
+    await deployFunction(lambda, 'no-handler', `export const other = async () => 1;`);
 
-    const result = await invoke('no-handler');
+    const result = await invokeJson(lambda, 'no-handler');
 
     expect(result.FunctionError).toBe('Unhandled');
     expect(result.body).toMatchObject({
@@ -286,12 +249,13 @@ describe('Lambda errors', () => {
   });
 
   it('reports an error thrown while the module loads', async () => {
-    await deploy(
+    await deployFunction(
+      lambda,
       'init-fails',
       `throw new TypeError('TABLE_NAME is not set');\nexport const handler = async () => 1;`,
     );
 
-    const result = await invoke('init-fails');
+    const result = await invokeJson(lambda, 'init-fails');
 
     expect(result.body).toMatchObject({
       errorType: 'TypeError',
@@ -300,7 +264,7 @@ describe('Lambda errors', () => {
   });
 
   it('refuses a payload that is not JSON', async () => {
-    await deploy('not-json', REPORT_PID);
+    await deployFunction(lambda, 'not-json', REPORT_PID);
 
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'not-json', Payload: Buffer.from('{nope') })),
@@ -312,100 +276,5 @@ describe('Lambda errors', () => {
       name: 'ResourceNotFoundException',
       message: 'Function not found: arn:aws:lambda:eu-west-1:000000000000:function:nobody',
     });
-  });
-});
-
-describe('Lambda logs', () => {
-  it('writes START, console lines, END and REPORT to /aws/lambda/<name> in Text format', async () => {
-    await deploy(
-      'text-logs',
-      `export const handler = async () => { console.log('hello', { a: 1 }); console.warn('careful'); return 1; };`,
-    );
-
-    await invoke('text-logs');
-    const lines = await logLines('/aws/lambda/text-logs');
-
-    expect(lines[0]).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
-    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\thello \{ a: 1 \}$/);
-    expect(lines[2]).toMatch(/\tWARN\tcareful$/);
-    expect(lines[3]).toMatch(/^END RequestId: /);
-    expect(lines[4]).toMatch(/^REPORT RequestId: .*\tInit Duration: [\d.]+ ms\t$/);
-  });
-
-  it('writes JSON lines and platform events to the configured group, honouring the log level', async () => {
-    await deploy(
-      'json-logs',
-      `export const handler = async () => { console.debug('hidden'); console.info('shown'); console.error(new RangeError('bad')); return 1; };`,
-      {
-        LoggingConfig: {
-          LogFormat: 'JSON',
-          LogGroup: '/custom/json-logs',
-          ApplicationLogLevel: 'INFO',
-        },
-      },
-    );
-
-    await invoke('json-logs');
-    const lines = (await logLines('/custom/json-logs')).map(
-      (line) => JSON.parse(line) as Record<string, unknown>,
-    );
-
-    expect(lines.map((line) => line.type ?? line.message)).toEqual([
-      'platform.start',
-      'shown',
-      expect.stringContaining('RangeError: bad'),
-      'platform.report',
-    ]);
-    expect(lines[1]).toMatchObject({
-      level: 'INFO',
-      requestId: expect.any(String) as unknown,
-      timestamp: expect.any(String) as unknown,
-    });
-    expect(lines[2]).toMatchObject({
-      level: 'ERROR',
-      errorType: 'RangeError',
-      errorMessage: 'bad',
-    });
-    expect(lines[3]).toMatchObject({
-      record: {
-        status: 'success',
-        metrics: { memorySizeMB: 128, durationMs: expect.any(Number) as unknown },
-      },
-    });
-  });
-
-  it('leaves out platform events below SystemLogLevel', async () => {
-    await deploy(
-      'warn-system',
-      `export const handler = async () => { console.log('only me'); return 1; };`,
-      {
-        LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN' },
-      },
-    );
-
-    await invoke('warn-system');
-    const lines = await logLines('/aws/lambda/warn-system');
-
-    expect(lines.map((line) => (JSON.parse(line) as { message?: string }).message)).toEqual([
-      'only me',
-    ]);
-  });
-
-  it('starts fresh instances after a configuration change', async () => {
-    await deploy(
-      'reconfigured',
-      `export const handler = async () => process.env.COLOUR ?? 'none';`,
-    );
-    const before = await invoke('reconfigured');
-
-    await lambda.send(
-      new UpdateFunctionConfigurationCommand({
-        FunctionName: 'reconfigured',
-        Environment: { Variables: { COLOUR: 'green' } },
-      }),
-    );
-    const after = await invoke('reconfigured');
-
-    expect([before.body, after.body]).toEqual(['none', 'green']);
   });
 });

@@ -112,7 +112,8 @@ export class Instance {
         this.finish({ kind: 'error', error: message.error });
         return;
       case 'crash':
-        // The process exits next; the invocation fails as Lambda reports an unhandled crash.
+        // The process exits next: no invocation may be handed to it meanwhile.
+        this.alive = false;
         this.exitError = message.error;
         this.finish({ kind: 'error', error: message.error });
         return;

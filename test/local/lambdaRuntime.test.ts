@@ -236,6 +236,29 @@ describe('Lambda errors', () => {
     expect(after.body).not.toBe(before.body);
   });
 
+  it('reports an unhandled rejection and starts a fresh instance', async () => {
+    await deployFunction(
+      lambda,
+      'rejects',
+      `export const handler = (e) => new Promise((resolve) => {
+        if (e.reject) Promise.reject(new Error('nobody caught me'));
+        else resolve(process.pid);
+      });`,
+    );
+    const before = await invokeJson(lambda, 'rejects');
+
+    const rejected = await invokeJson(lambda, 'rejects', { reject: true });
+    const after = await invokeJson(lambda, 'rejects');
+
+    expect(rejected.FunctionError).toBe('Unhandled');
+    expect(rejected.body).toMatchObject({
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: 'nobody caught me',
+    });
+    expect(typeof after.body).toBe('number');
+    expect(after.body).not.toBe(before.body);
+  });
+
   it('reports a handler that is not exported', async () => {
     await deployFunction(lambda, 'no-handler', `export const other = async () => 1;`);
 

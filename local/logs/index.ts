@@ -222,27 +222,23 @@ export class LogsService {
     const group = groupName(input);
     const stream = streamName(input);
     const count = limit(input, 10_000);
-    const events = await this.store.readEvents(region, group, stream, {
-      startTime: optionalTime(input, 'startTime'),
-      endTime: optionalTime(input, 'endTime'),
-    });
     const token = typeof input.nextToken === 'string' ? input.nextToken : undefined;
     const tokenMatch = token ? /^([fb])\/(\d+)$/.exec(token) : null;
     if (token && !tokenMatch) throw invalid('The specified nextToken is invalid.');
-    let slice: StoredEvent[];
-    if (tokenMatch?.[1] === 'f') {
-      slice = events.filter((e) => e.index >= Number(tokenMatch[2])).slice(0, count);
-    } else if (tokenMatch?.[1] === 'b') {
-      slice = events.filter((e) => e.index < Number(tokenMatch[2])).slice(-count);
-    } else if (input.startFromHead === true) {
-      slice = events.slice(0, count);
-    } else {
-      slice = events.slice(-count);
-    }
-    const at = tokenMatch ? Number(tokenMatch[2]) : (events.at(-1)?.index ?? -1) + 1;
+    const at = tokenMatch ? Number(tokenMatch[2]) : undefined;
+    const forwardFrom = tokenMatch?.[1] === 'f' || (!tokenMatch && input.startFromHead === true);
+    const slice = await this.store.readEvents(region, group, stream, {
+      startTime: optionalTime(input, 'startTime'),
+      endTime: optionalTime(input, 'endTime'),
+      ...(at === undefined
+        ? {}
+        : { accept: (e: StoredEvent) => (forwardFrom ? e.index >= at : e.index < at) }),
+      keep: { count, end: forwardFrom ? 'first' : 'last' },
+    });
     // At either end AWS hands back the token it was given, so a poller knows it has caught up.
-    const forward = slice.length > 0 ? slice.at(-1)!.index + 1 : at;
-    const backward = slice.length > 0 ? slice[0]!.index : at;
+    const end = at ?? this.store.stream(region, group, stream).events;
+    const forward = slice.length > 0 ? slice.at(-1)!.index + 1 : end;
+    const backward = slice.length > 0 ? slice[0]!.index : end;
     return {
       events: slice.map(outputEvent),
       nextForwardToken: `f/${forward}`,
@@ -266,10 +262,23 @@ export class LogsService {
     const streams = Object.values(group.streams).filter((stream) =>
       names ? names.includes(stream.name) : stream.name.startsWith(prefix),
     );
+    // The token is the last event returned: each stream contributes at most one page past it.
+    let after: { time: number; id: string } | undefined;
+    if (typeof input.nextToken === 'string') {
+      const [time, id = ''] = Buffer.from(input.nextToken, 'base64url').toString('utf8').split('/');
+      after = { time: Number(time), id };
+    }
     const options = {
       startTime: optionalTime(input, 'startTime'),
       endTime: optionalTime(input, 'endTime'),
       matcher,
+      keep: { count: count + 1, end: 'first' as const },
+      ...(after
+        ? {
+            accept: (e: StoredEvent) =>
+              e.timestamp > after.time || (e.timestamp === after.time && e.eventId > after.id),
+          }
+        : {}),
     };
     const all = (
       await Promise.all(
@@ -278,15 +287,7 @@ export class LogsService {
     )
       .flat()
       .sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
-    let start = 0;
-    if (typeof input.nextToken === 'string') {
-      const [time, id] = Buffer.from(input.nextToken, 'base64url').toString('utf8').split('/');
-      start = all.findIndex(
-        (e) => e.timestamp > Number(time) || (e.timestamp === Number(time) && e.eventId > id!),
-      );
-      if (start < 0) start = all.length;
-    }
-    const slice = all.slice(start, start + count);
+    const slice = all.slice(0, count);
     const last = slice.at(-1);
     return {
       events: slice.map((event) => ({
@@ -299,7 +300,7 @@ export class LogsService {
         searchedCompletely: true,
       })),
       nextToken:
-        last && start + count < all.length
+        last && all.length > count
           ? Buffer.from(`${last.timestamp}/${last.eventId}`).toString('base64url')
           : undefined,
     };

@@ -73,6 +73,15 @@ export interface ReadOptions {
   startTime?: number;
   endTime?: number;
   matcher?: LogMatcher;
+  /** Any further condition on an event (a page token's position). */
+  accept?: (event: StoredEvent) => boolean;
+  /** Keep only this many events from the first or the last, so a query's memory stays bounded. */
+  keep?: { count: number; end: 'first' | 'last' };
+}
+
+/** Time order, then position in the stream. */
+export function byTime(a: StoredEvent, b: StoredEvent): number {
+  return a.timestamp - b.timestamp || a.index - b.index;
 }
 
 function groupNotFound(): AwsError {
@@ -318,7 +327,8 @@ export class LogStore {
         : this.now() - group.retentionInDays * 86_400_000;
     const start = Math.max(options.startTime ?? -Infinity, retentionStart);
     const end = options.endTime ?? Infinity;
-    const found: StoredEvent[] = [];
+    let found: StoredEvent[] = [];
+    const keep = options.keep;
     let input;
     try {
       input = createReadStream(this.path(stream), 'utf8');
@@ -329,21 +339,29 @@ export class LogStore {
         const [timestamp, ingestionTime, message] = JSON.parse(line) as [number, number, string];
         if (timestamp < start || timestamp >= end) continue;
         if (options.matcher && !options.matcher(message)) continue;
-        found.push({
+        const event: StoredEvent = {
           logStreamName: stream.name,
           timestamp,
           ingestionTime,
           message,
           index: position,
           eventId: `${stream.file.slice(0, 16)}${String(position).padStart(12, '0')}`,
-        });
+        };
+        if (options.accept && !options.accept(event)) continue;
+        found.push(event);
+        if (keep && found.length >= keep.count * 2) found = trim(found, keep);
       }
     } catch (error: unknown) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     // Batches may arrive out of order across calls; AWS answers in time order.
-    return found.sort((a, b) => a.timestamp - b.timestamp || a.index - b.index);
+    return keep ? trim(found, keep) : found.sort(byTime);
   }
+}
+
+function trim(events: StoredEvent[], keep: NonNullable<ReadOptions['keep']>): StoredEvent[] {
+  events.sort(byTime);
+  return keep.end === 'first' ? events.slice(0, keep.count) : events.slice(-keep.count);
 }
 
 function key(region: string, name: string): string {

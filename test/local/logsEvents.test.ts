@@ -238,6 +238,29 @@ describe('FilterLogEvents', () => {
     expect(second.nextToken).toBeUndefined();
   });
 
+  it('pages across streams in time order without losing or repeating an event', async () => {
+    await createGroupWithStream(logs, '/test/filter-pages', 'odd');
+    await logs.send(
+      new CreateLogStreamCommand({ logGroupName: '/test/filter-pages', logStreamName: 'even' }),
+    );
+    const start = Date.now() - 10_000;
+    for (let i = 0; i < 10; i++) {
+      await putMessages(logs, '/test/filter-pages', i % 2 ? 'odd' : 'even', [`m${i}`], start + i);
+    }
+
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: '/test/filter-pages', limit: 3, nextToken }),
+      );
+      seen.push(...(page.events ?? []).map((e) => e.message!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+  });
+
   it('refuses a pattern it cannot read, naming the problem', async () => {
     await createGroupWithStream(logs, '/test/filter-bad');
 

@@ -241,7 +241,8 @@ async function invoke(
     }
     case 'RequestResponse': {
       const tail = request.headers['x-amz-log-type'] === 'Tail';
-      const result = await lambda.invoke(record, payload, { tail });
+      const clientContext = readClientContext(request.headers['x-amz-client-context']);
+      const result = await lambda.invoke(record, payload, { tail, clientContext });
       return send(response, 200, result.payload, {
         'x-amzn-requestid': result.requestId,
         'x-amz-executed-version': '$LATEST',
@@ -255,6 +256,19 @@ async function invoke(
         'invocationType',
         'Member must satisfy enum value set: [Event, RequestResponse, DryRun]',
       );
+  }
+}
+
+/** The base64 JSON of `X-Amz-Client-Context`; Lambda refuses what does not decode. */
+function readClientContext(header: string | string[] | undefined): unknown {
+  if (typeof header !== 'string' || header === '') return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+  } catch {
+    throw new AwsError(
+      'InvalidRequestContentException',
+      'Client context must be a valid Base64-encoded JSON object.',
+    );
   }
 }
 

@@ -26,6 +26,8 @@ export interface InvokeOptions {
   /** Kept across the retries of one asynchronous event, as Lambda does. */
   requestId?: string;
   tail?: boolean;
+  /** `X-Amz-Client-Context`, decoded: the function sees it as `context.clientContext`. */
+  clientContext?: unknown;
 }
 
 /** The log group a function writes to. */
@@ -136,6 +138,7 @@ export class Invoker {
         memoryLimitInMB: String(record.memorySize),
         logGroupName: writer.group,
         logStreamName: writer.stream,
+        ...(options.clientContext === undefined ? {} : { clientContext: options.clientContext }),
       });
     }
     const durationMs = performance.now() - began;

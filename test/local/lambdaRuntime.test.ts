@@ -97,6 +97,27 @@ describe('Lambda invoke', () => {
     expect(body.heap).toBeLessThan(400 * 1024 * 1024);
   });
 
+  it('passes the client context to the function', async () => {
+    await deployFunction(
+      lambda,
+      'client-context',
+      `export const handler = async (e, c) => c.clientContext;`,
+    );
+
+    const result = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'client-context',
+        ClientContext: Buffer.from(JSON.stringify({ custom: { app: 'mobile' } })).toString(
+          'base64',
+        ),
+      }),
+    );
+
+    expect(JSON.parse(Buffer.from(result.Payload!).toString())).toEqual({
+      custom: { app: 'mobile' },
+    });
+  });
+
   it('supports callback handlers', async () => {
     await deployFunction(
       lambda,

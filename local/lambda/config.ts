@@ -230,6 +230,10 @@ function runtime(value: unknown): string {
  */
 export function readSettings(input: Json, previous?: FunctionSettings): FunctionSettings {
   const has = (field: string) => input[field] !== undefined;
+  // Layers change the code a function loads: refuse them rather than run without them.
+  if (Array.isArray(input.Layers) && input.Layers.length > 0) {
+    throw invalidParameter('local AWS does not support layers: bundle their code into the zip');
+  }
   const role = has('Role') ? input.Role : previous?.role;
   if (typeof role !== 'string' || !ROLE.test(role)) {
     throw validation(

@@ -211,6 +211,12 @@ describe('Lambda functions', () => {
       'nodejs',
     ],
     [
+      'layers',
+      { Layers: ['arn:aws:lambda:eu-west-1:000000000000:layer:x:1'] },
+      'InvalidParameterValueException',
+      'layers',
+    ],
+    [
       'a reserved environment variable',
       { Environment: { Variables: { AWS_REGION: 'x' } } },
       'InvalidParameterValueException',

@@ -5,6 +5,8 @@ import { handleAdmin } from './admin.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { LambdaService } from './lambda/index.js';
+import type { LogsService } from './logs/index.js';
 import { AwsError, ClientGoneError, sendProtocolError } from './http.js';
 import type { Protocol } from './http.js';
 import type { S3Service } from './s3/index.js';
@@ -17,11 +19,13 @@ export interface Services {
   s3: S3Service;
   firehose: FirehoseService;
   sns: SnsService;
+  lambda: LambdaService;
+  logs: LogsService;
   faults: Faults;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns'] as const;
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'lambda', 'logs'] as const;
 
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
 const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
@@ -29,6 +33,8 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   s3: 'rest-xml',
   firehose: 'json-1.1',
   sns: 'query',
+  lambda: 'rest-json',
+  logs: 'json-1.1',
 };
 
 /** How long a client may take, so that a stuck or slow one cannot hold a connection forever. */
@@ -79,6 +85,8 @@ function guessService(request: IncomingMessage, url: URL): string {
   if (url.searchParams.has('AWSAccessKeyId') || request.headers.authorization?.startsWith('AWS '))
     return 's3';
   if (target.startsWith('Firehose_')) return 'firehose';
+  if (target.startsWith('Logs_')) return 'logs';
+  if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
   return guessProtocol(request, url) === 'query' ? 'sns' : 's3';
 }
 
@@ -180,6 +188,10 @@ export function createGateway(
           return services.firehose.handle(request, response, region);
         case 'sns':
           return services.sns.handle(request, response, region, url);
+        case 'lambda':
+          return services.lambda.handle(request, response, region, url);
+        case 'logs':
+          return services.logs.handle(request, response, region);
         default:
           throw new AwsError(
             protocol === 'query'

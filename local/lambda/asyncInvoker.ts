@@ -46,6 +46,11 @@ interface PendingEvent {
   attempts: number;
   /** Scaled clock time of the next attempt. */
   due: number;
+  /**
+   * Set when the next retry would come after the event's maximum age: the event then fails with
+   * EventAgeExceeded when it reaches that age, whatever the timer's rounding at a large time scale.
+   */
+  expired?: boolean;
 }
 
 /** What the async invoker needs from the Lambda service. */
@@ -136,7 +141,7 @@ export class AsyncInvoker {
     }
     const config = { ...ASYNC_DEFAULTS, ...definedOnly(record.eventInvokeConfig) };
     const maxAgeMs = config.maximumEventAgeInSeconds * 1000;
-    if (this.clock.now() - event.received > maxAgeMs) {
+    if (event.expired || this.clock.now() - event.received > maxAgeMs) {
       await this.finish(record, event, 'EventAgeExceeded', undefined);
       return;
     }
@@ -153,6 +158,7 @@ export class AsyncInvoker {
     const delay = event.attempts === 1 ? RETRY_DELAYS_MS[0] : RETRY_DELAYS_MS[1];
     // Past its maximum age the event is not tried again: it fails when it reaches that age.
     const ageLimit = event.received + maxAgeMs + 1 - this.clock.now();
+    if (delay >= ageLimit) event.expired = true;
     event.due = this.clock.now() + Math.min(delay, Math.max(0, ageLimit));
     await this.journal(event);
     this.schedule(event, event.due - this.clock.now());

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { Clock } from './clock.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -7,6 +8,7 @@ import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
+import { SqsService } from './sqs/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
@@ -26,6 +28,8 @@ export interface LocalAwsOptions {
   reset?: boolean;
   /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
   faults?: FaultSettings;
+  /** How many times faster than the wall clock every wait runs (buffers, timeouts); default 1. */
+  timeScale?: number;
   log?: (line: string) => void;
 }
 
@@ -36,11 +40,15 @@ export interface LocalAws {
   stateDir: string;
   /** The folder SNS email notifications are written to. */
   outbox: string;
+  /** The clock every service waits on (scaled by `timeScale`). */
+  clock: Clock;
+  /** SQS's in-process API, for local services that send to queues. */
+  sqs: SqsService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS and SQS behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -65,25 +73,32 @@ async function serve(
   },
 ): Promise<LocalAws> {
   const { stateDir, host, log, unlock } = options;
+  const clock = new Clock(options.timeScale ?? 1);
   const faults = new Faults();
   if (options.faults) faults.set(options.faults);
   const s3 = new S3Service(stateDir);
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
-  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
-  const sns = new SnsService(stateDir, log);
+  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log, clock);
+  let endpoint = '';
+  const sqs = new SqsService(stateDir, () => endpoint, clock);
+  const sns = new SnsService(stateDir, log, sqs);
   const closeAll = async () => {
+    sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start()]);
+    await Promise.all([firehose.start(), sns.start(), sqs.start()]);
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, faults }, log);
+  const server = createGateway(
+    { dynamodb, s3, firehose, sns, sqs, faults, timeScale: clock.scale },
+    log,
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -106,7 +121,7 @@ async function serve(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host}:${port}`;
+  endpoint = `http://${host}:${port}`;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -114,6 +129,8 @@ async function serve(
     port,
     stateDir,
     outbox: sns.outbox,
+    clock,
+    sqs,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

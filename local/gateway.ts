@@ -5,6 +5,8 @@ import { handleAdmin } from './admin.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { IamService } from './iam/index.js';
+import { IAM_ACTIONS } from './iam/index.js';
 import { AwsError, readBody, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
 import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
@@ -12,6 +14,8 @@ import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
 import { SQS_ACTIONS } from './sqs/index.js';
 import type { SqsService } from './sqs/index.js';
+import { STS_ACTIONS } from './sts/index.js';
+import type { StsService } from './sts/index.js';
 
 /** The services one gateway serves. */
 export interface Services {
@@ -20,13 +24,15 @@ export interface Services {
   firehose: FirehoseService;
   sns: SnsService;
   sqs: SqsService;
+  sts: StsService;
+  iam: IamService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'sqs'] as const;
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'sqs', 'sts', 'iam'] as const;
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -48,6 +54,8 @@ function guessService(request: IncomingMessage, url: URL): string {
 /** Which query-protocol service an unsigned form post is for, from its Action. */
 function queryService(params: URLSearchParams): string {
   if (isAction(SQS_ACTIONS, params)) return 'sqs';
+  if (isAction(STS_ACTIONS, params)) return 'sts';
+  if (isAction(IAM_ACTIONS, params)) return 'iam';
   return 'sns';
 }
 
@@ -117,6 +125,10 @@ export function createGateway(services: Services, log: (line: string) => void): 
         return services.sns.handle(request, response, region, url, body);
       case 'sqs':
         return services.sqs.handle(request, response, region, url, body);
+      case 'sts':
+        return services.sts.handle(request, response, url, scope?.accessKeyId, body);
+      case 'iam':
+        return services.iam.handle(request, response, url, body);
       default:
         unknownService(request, response, service);
     }

@@ -9,6 +9,9 @@ import { createGateway } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
+import { IamService } from './iam/index.js';
+import { CredentialRegistry } from './identity/credentials.js';
+import { StsService } from './sts/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
@@ -44,11 +47,13 @@ export interface LocalAws {
   clock: Clock;
   /** SQS's in-process API, for local services that send to queues. */
   sqs: SqsService;
+  /** IAM's in-process API (roles, policies, OIDC providers), for CloudFormation. */
+  iam: IamService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS and SQS behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS, SQS, STS and IAM behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -83,20 +88,29 @@ async function serve(
   let endpoint = '';
   const sqs = new SqsService(stateDir, () => endpoint, clock);
   const sns = new SnsService(stateDir, log, sqs);
+  const iam = new IamService(stateDir, clock);
+  const credentials = new CredentialRegistry(stateDir, clock);
+  const sts = new StsService(iam.store, credentials);
   const closeAll = async () => {
     sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start(), sqs.start()]);
+    await Promise.all([
+      firehose.start(),
+      sns.start(),
+      sqs.start(),
+      iam.start(),
+      credentials.load(),
+    ]);
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, sqs, faults, timeScale: clock.scale },
+    { dynamodb, s3, firehose, sns, sqs, sts, iam, faults, timeScale: clock.scale },
     log,
   );
   const sockets = new Set<Socket>();
@@ -131,6 +145,7 @@ async function serve(
     outbox: sns.outbox,
     clock,
     sqs,
+    iam,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

@@ -49,6 +49,8 @@ export interface LocalAws {
   sqs: SqsService;
   /** IAM's in-process API (roles, policies, OIDC providers), for CloudFormation. */
   iam: IamService;
+  /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
+  identity: CredentialRegistry;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -146,6 +148,7 @@ async function serve(
     clock,
     sqs,
     iam,
+    identity: credentials,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

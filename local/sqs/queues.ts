@@ -122,6 +122,7 @@ export class QueueStore {
     }
     const attributes = input.attributes ?? {};
     checkAttributes(attributes);
+    this.checkDeadLetterTarget(attributes);
     const queueArn = arn('sqs', region, name);
     const existing = this.queues.get(queueArn);
     if (existing) {
@@ -156,6 +157,21 @@ export class QueueStore {
     this.queues.set(queueArn, queue);
     await this.save();
     return queue;
+  }
+
+  /** A RedrivePolicy must name a queue that exists, as SQS checks when it is set. */
+  private checkDeadLetterTarget(attributes: Record<string, string>): void {
+    if (!attributes.RedrivePolicy) return;
+    const { deadLetterTargetArn } = JSON.parse(attributes.RedrivePolicy) as {
+      deadLetterTargetArn: string;
+    };
+    if (!this.queues.has(deadLetterTargetArn)) {
+      throw invalidParameter(
+        'RedrivePolicy',
+        attributes.RedrivePolicy,
+        `Dead letter target ${deadLetterTargetArn} does not exist.`,
+      );
+    }
   }
 
   /** Deletes a queue and its messages; long polls on it end empty. */
@@ -193,6 +209,7 @@ export class QueueStore {
   async setAttributes(queueArn: string, attributes: Record<string, string>): Promise<void> {
     const queue = this.get(queueArn);
     checkAttributes(attributes);
+    this.checkDeadLetterTarget(attributes);
     for (const [key, value] of Object.entries(attributes)) {
       if (key === 'FifoQueue') continue;
       if (value === '' && !(key in DEFAULT_ATTRIBUTES)) delete queue.attributes[key];

@@ -79,8 +79,13 @@ function optionalNumber(input: Json, name: string): number | undefined {
 
 function stringMap(input: Json, name: string): Record<string, string> {
   const value = input[name] ?? {};
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw invalidParameter(name, JSON.stringify(value), 'must be a map of strings');
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.values(value).some((item) => typeof item !== 'string')
+  )
+    throw invalidParameter(name, JSON.stringify(value), 'must be a map of strings to strings');
   return value as Record<string, string>;
 }
 

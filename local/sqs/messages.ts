@@ -58,7 +58,13 @@ function checkMessageAttributes(attributes: Record<string, MessageAttribute>): n
   }
   let size = 0;
   for (const name of names) {
-    const attribute = attributes[name]!;
+    const attribute = attributes[name];
+    if (typeof attribute !== 'object' || attribute === null)
+      throw invalidParameter(
+        `MessageAttributes.${name}`,
+        JSON.stringify(attribute),
+        'A message attribute must be an object with DataType and StringValue or BinaryValue.',
+      );
     if (!ATTRIBUTE_NAME.test(name))
       throw invalidParameter('MessageAttributes', name, `Invalid message attribute name ${name}.`);
     const type = attribute.DataType ?? '';
@@ -117,6 +123,8 @@ export function makeMessage(
   if (typeof body !== 'string' || body === '') throw missingParameter('MessageBody');
   checkCharacters(body, 'the message body');
   const attributes = input.attributes ?? {};
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+    throw invalidParameter('MessageAttributes', JSON.stringify(attributes), 'must be a map');
   const size = Buffer.byteLength(body, 'utf8') + checkMessageAttributes(attributes);
   if (size > queue.maxBytes) {
     throw new SqsError(

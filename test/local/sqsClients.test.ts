@@ -162,3 +162,36 @@ print(json.dumps({'sent': sent['MD5OfMessageAttributes'], 'message': got['Messag
     expect(message.MD5OfMessageAttributes).toBe(sent);
   });
 });
+
+describe('SQS input that no SDK would send', () => {
+  async function call(operation: string, body: unknown) {
+    const response = await fetch(local.endpoint(), {
+      method: 'POST',
+      headers: {
+        'x-amz-target': `AmazonSQS.${operation}`,
+        'content-type': 'application/x-amz-json-1.0',
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { message: string } };
+  }
+
+  it('answers a field of the wrong type with a 400 that names the field', async () => {
+    const { status, body } = await call('CreateQueue', { QueueName: 'typed', Attributes: 5 });
+
+    expect(status).toBe(400);
+    expect(body.message).toContain('parameter Attributes');
+  });
+
+  it('answers a malformed message attribute with a 400 that names it', async () => {
+    await call('CreateQueue', { QueueName: 'raw-json-queue' });
+    const { status, body } = await call('SendMessage', {
+      QueueUrl: `${local.endpoint()}/000000000000/raw-json-queue`,
+      MessageBody: 'x',
+      MessageAttributes: { broken: null },
+    });
+
+    expect(status).toBe(400);
+    expect(body.message).toContain('MessageAttributes.broken');
+  });
+});

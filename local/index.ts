@@ -94,7 +94,7 @@ async function serve(
   const credentials = new CredentialRegistry(stateDir, clock);
   const sts = new StsService(iam.store, credentials);
   const closeAll = async () => {
-    sqs.close();
+    await sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
   };
@@ -154,8 +154,11 @@ async function serve(
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();
+        // Long polls answer (empty) now rather than hold the shutdown for up to 20 s.
+        const polls = sqs.close();
         setTimeout(() => sockets.forEach((socket) => socket.destroy()), 2000).unref();
         await closed;
+        await polls;
         await closeAll();
         await unlock();
       })();

@@ -153,6 +153,7 @@ async function eachEntry(
  */
 export class SqsService {
   private readonly store: QueueStore;
+  private closing = false;
 
   constructor(
     stateDir: string,
@@ -167,9 +168,15 @@ export class SqsService {
     return this.store.load();
   }
 
-  /** Ends long polls. */
-  close(): void {
-    this.store.close();
+  /** Ends long polls and finishes writing state. */
+  close(): Promise<void> {
+    this.closing = true;
+    return this.store.close();
+  }
+
+  /** A long poll answered by shutdown ends its connection too, so the port frees at once. */
+  private hangUpIfClosing(response: ServerResponse): void {
+    if (this.closing) response.shouldKeepAlive = false;
   }
 
   /** A queue's URL: `<endpoint>/<account>/<name>`. */
@@ -232,7 +239,9 @@ export class SqsService {
       const operation = target.replace(/^AmazonSQS\./, '');
       try {
         const input = text ? (JSON.parse(text) as Json) : {};
-        sendJson(response, 200, await this.call(operation, input, context), JSON_CONTENT_TYPE);
+        const output = await this.call(operation, input, context);
+        this.hangUpIfClosing(response);
+        sendJson(response, 200, output, JSON_CONTENT_TYPE);
       } catch (error: unknown) {
         const failure =
           error instanceof SyntaxError
@@ -260,6 +269,7 @@ export class SqsService {
       : undefined;
     try {
       const output = await this.call(action, queryInput(params, fromPath), context);
+      this.hangUpIfClosing(response);
       sendQueryResult(response, action, SQS_XMLNS, queryResult(output, action));
     } catch (error: unknown) {
       if (!(error instanceof AwsError)) throw error;

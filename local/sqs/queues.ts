@@ -71,6 +71,8 @@ export class QueueStore {
   /** Long polls waiting on a queue, woken when a message arrives. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private closed = false;
+  private lastWrite: Promise<void> = Promise.resolve();
+  private nextWrite?: Promise<void>;
 
   constructor(
     private readonly stateDir: string,
@@ -86,14 +88,25 @@ export class QueueStore {
     for (const queue of await this.file().read()) this.queues.set(queue.arn, queue);
   }
 
+  /**
+   * Persists every queue. Calls made while a write is under way share the next write, which
+   * snapshots the state when it starts: under load the file is written once per round, not once
+   * per message, and every caller still resolves only once its change is on disk.
+   */
   private save(): Promise<void> {
-    return this.file().write([...this.queues.values()]);
+    this.nextWrite ??= this.lastWrite.then(() => {
+      this.nextWrite = undefined;
+      return this.file().write([...this.queues.values()]);
+    });
+    this.lastWrite = this.nextWrite.catch(() => undefined);
+    return this.nextWrite;
   }
 
-  /** Releases every long poll; later calls still work on what is in memory. */
-  close(): void {
+  /** Releases every long poll and waits for the last write. */
+  async close(): Promise<void> {
     this.closed = true;
     for (const waiters of this.waiters.values()) for (const wake of waiters) wake();
+    await this.lastWrite;
   }
 
   /** The queue an ARN names, or {@link QueueDoesNotExistError}. */

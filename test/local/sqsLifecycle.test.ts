@@ -119,4 +119,26 @@ describe('SQS state', () => {
 
     expect(Messages?.[0]?.Body).toBe('still here');
   });
+
+  it('answers a long poll at once when local AWS stops', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'local-aws-sqs-'));
+    folders.push(stateDir);
+    const running = await startLocalAws({ port: 0, stateDir });
+    const client = new SQSClient({
+      endpoint: running.endpoint,
+      region: TEST_ENV.AWS_REGION,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'polled-queue' }));
+    const polling = client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+
+    await running.stop();
+    const answer = await polling;
+
+    expect(answer.Messages).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
 });

@@ -196,6 +196,16 @@ export class SqsService {
     return this.store.delete(queueArn);
   }
 
+  /** A queue's attributes (`All` by default), as GetQueueAttributes answers them. */
+  queueAttributes(queueArn: string, names: readonly string[] = ['All']): Record<string, string> {
+    return this.store.attributes(queueArn, names);
+  }
+
+  /** Sets queue attributes, checked as SetQueueAttributes checks them. */
+  setQueueAttributes(queueArn: string, attributes: Record<string, string>): Promise<void> {
+    return this.store.setAttributes(queueArn, attributes);
+  }
+
   /** Sends a message to a queue by ARN; {@link QueueDoesNotExistError} when there is none. */
   async sendMessage(
     queueArn: string,

@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws } from '../../local/index.js';
+import { QueueDoesNotExistError } from '../../local/sqs/index.js';
 import { TEST_ENV, useLocalAws } from '../support/localAws.js';
 
-useLocalAws();
+const local = useLocalAws();
 let sqs: SQSClient;
 const folders: string[] = [];
 
@@ -140,5 +141,46 @@ describe('SQS state', () => {
 
     expect(answer.Messages).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('the SQS in-process API', () => {
+  it('sends by queue ARN, for other local services', async () => {
+    await sqs.send(new CreateQueueCommand({ QueueName: 'in-process-queue' }));
+    const queueArn = 'arn:aws:sqs:eu-west-1:000000000000:in-process-queue';
+
+    const { messageId } = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: `${local.endpoint()}/000000000000/in-process-queue` }),
+    );
+
+    expect(Messages?.[0]).toMatchObject({ MessageId: messageId, Body: 'from Lambda' });
+  });
+
+  it('creates a queue and reads and sets its attributes, for CloudFormation', async () => {
+    const sqsApi = local.instance().sqs;
+
+    const created = await sqsApi.createQueue({
+      name: 'provisioned-queue',
+      region: 'eu-west-1',
+      attributes: { VisibilityTimeout: '60' },
+    });
+    await sqsApi.setQueueAttributes(created.arn, { DelaySeconds: '5' });
+
+    expect(created).toEqual({
+      url: `${local.endpoint()}/000000000000/provisioned-queue`,
+      arn: 'arn:aws:sqs:eu-west-1:000000000000:provisioned-queue',
+    });
+    expect(sqsApi.queueAttributes(created.arn)).toMatchObject({
+      QueueArn: created.arn,
+      VisibilityTimeout: '60',
+      DelaySeconds: '5',
+    });
+  });
+
+  it('raises QueueDoesNotExistError for an unknown queue', async () => {
+    await expect(
+      local.instance().sqs.sendMessage('arn:aws:sqs:eu-west-1:000000000000:nowhere', 'x'),
+    ).rejects.toBeInstanceOf(QueueDoesNotExistError);
   });
 });

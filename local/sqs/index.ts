@@ -206,14 +206,16 @@ export class SqsService {
     return this.store.setAttributes(queueArn, attributes);
   }
 
-  /** Sends a message to a queue by ARN; {@link QueueDoesNotExistError} when there is none. */
+  /**
+   * Sends a message to a queue by ARN and returns its MessageId; {@link QueueDoesNotExistError}
+   * when there is no such queue, an {@link SqsError} for a message SQS would refuse.
+   */
   async sendMessage(
     queueArn: string,
     body: string,
     attributes?: Record<string, MessageAttribute>,
-  ): Promise<{ messageId: string }> {
-    const message = await this.store.send(queueArn, { body, attributes });
-    return { messageId: message.id };
+  ): Promise<string> {
+    return (await this.store.send(queueArn, { body, attributes })).id;
   }
 
   /** Receives messages from a queue by ARN, as ReceiveMessage does. */

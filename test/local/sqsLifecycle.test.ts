@@ -149,7 +149,7 @@ describe('the SQS in-process API', () => {
     await sqs.send(new CreateQueueCommand({ QueueName: 'in-process-queue' }));
     const queueArn = 'arn:aws:sqs:eu-west-1:000000000000:in-process-queue';
 
-    const { messageId } = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
+    const messageId = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: `${local.endpoint()}/000000000000/in-process-queue` }),
     );

@@ -33,6 +33,12 @@ export interface Queue {
   messages: StoredMessage[];
 }
 
+/** The state file: the queues, and the clock's time when they were saved. */
+interface SavedQueues {
+  savedAt: number;
+  queues: Queue[];
+}
+
 /** What CreateQueue takes. */
 export interface CreateQueueInput {
   name: string;
@@ -79,13 +85,28 @@ export class QueueStore {
     private readonly clock: Clock = new Clock(),
   ) {}
 
-  private file(): JsonFile<Queue[]> {
-    return new JsonFile(join(this.stateDir, 'sqs', 'queues.json'), () => []);
+  private file(): JsonFile<SavedQueues> {
+    return new JsonFile(join(this.stateDir, 'sqs', 'queues.json'), () => ({
+      savedAt: 0,
+      queues: [],
+    }));
   }
 
   /** Loads the queues (and their messages) saved by the previous run. */
   async load(): Promise<void> {
-    for (const queue of await this.file().read()) this.queues.set(queue.arn, queue);
+    const saved = await this.file().read();
+    // A run at a higher --time-scale leaves times ahead of this run's clock, which starts at the
+    // wall clock: shift them back so that the moment of saving is now, rather than have messages
+    // sent "in the future" and hidden for hours.
+    const skew = Math.max(0, saved.savedAt - this.clock.now());
+    for (const queue of saved.queues) {
+      for (const message of queue.messages) {
+        message.sentAt -= skew;
+        message.visibleAt -= skew;
+        if (message.firstReceivedAt !== undefined) message.firstReceivedAt -= skew;
+      }
+      this.queues.set(queue.arn, queue);
+    }
   }
 
   /**
@@ -96,7 +117,7 @@ export class QueueStore {
   private save(): Promise<void> {
     this.nextWrite ??= this.lastWrite.then(() => {
       this.nextWrite = undefined;
-      return this.file().write([...this.queues.values()]);
+      return this.file().write({ savedAt: this.clock.now(), queues: [...this.queues.values()] });
     });
     this.lastWrite = this.nextWrite.catch(() => undefined);
     return this.nextWrite;

@@ -121,6 +121,36 @@ describe('SQS state', () => {
     expect(Messages?.[0]?.Body).toBe('still here');
   });
 
+  it('brings times from a faster run back to the clock of the next', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'local-aws-sqs-'));
+    folders.push(stateDir);
+    const client = (endpoint: string) =>
+      new SQSClient({
+        endpoint,
+        region: TEST_ENV.AWS_REGION,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+    const fast = await startLocalAws({ port: 0, stateDir, timeScale: 60 });
+    const { QueueUrl } = await client(fast.endpoint).send(
+      new CreateQueueCommand({ QueueName: 'scaled-state-queue' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await client(fast.endpoint).send(new SendMessageCommand({ QueueUrl, MessageBody: 'sent' }));
+    await fast.stop();
+
+    const normal = await startLocalAws({ port: 0, stateDir });
+    const { Messages } = await client(normal.endpoint).send(
+      new ReceiveMessageCommand({
+        QueueUrl: `${normal.endpoint}/000000000000/scaled-state-queue`,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
+    );
+    await normal.stop();
+
+    expect(Number(Messages?.[0]?.Attributes?.SentTimestamp)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('answers a long poll at once when local AWS stops', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'local-aws-sqs-'));
     folders.push(stateDir);

@@ -423,11 +423,14 @@ export class SqsService {
       body: input.MessageBody,
       attributes: input.MessageAttributes as Record<string, MessageAttribute> | undefined,
       delaySeconds: optionalNumber(input, 'DelaySeconds'),
+      groupId: optionalString(input, 'MessageGroupId'),
+      deduplicationId: optionalString(input, 'MessageDeduplicationId'),
     });
     return {
       MessageId: message.id,
       MD5OfMessageBody: message.md5,
       MD5OfMessageAttributes: message.attributesMd5,
+      SequenceNumber: message.sequenceNumber,
     };
   }
 

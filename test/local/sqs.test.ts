@@ -142,17 +142,6 @@ describe('SQS queues', () => {
     expect(second.QueueUrls?.map((u) => u.split('/').at(-1))).toEqual(['paged-3']);
     expect(second.NextToken).toBeUndefined();
   });
-
-  it('refuses FIFO queues clearly', async () => {
-    await expect(
-      sqs.send(
-        new CreateQueueCommand({ QueueName: 'orders.fifo', Attributes: { FifoQueue: 'true' } }),
-      ),
-    ).rejects.toMatchObject({
-      name: 'UnsupportedOperation',
-      message: expect.stringContaining('FIFO queues are not supported by local AWS'),
-    });
-  });
 });
 
 describe('SQS messages', () => {

@@ -122,6 +122,7 @@ export class QueueStore {
         message.visibleAt -= skew;
         if (message.firstReceivedAt !== undefined) message.firstReceivedAt -= skew;
       }
+      for (const sent of Object.values(queue.fifo?.sent ?? {})) sent.sentAt -= skew;
       this.queues.set(queue.arn, queue);
     }
   }

@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
 import { Clock } from '../clock.js';
 import { JsonFile } from '../state.js';
-import { createHash } from 'node:crypto';
 import {
   checkAttributes,
   DEFAULT_ATTRIBUTES,

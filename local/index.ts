@@ -7,7 +7,17 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
+import { DYNAMODB_AUTHORIZATION } from './dynamodb/authorization.js';
+import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
+import { IAM_AUTHORIZATION } from './iam/authorization.js';
+import { Authorizer } from './iam/authorize.js';
 import { IamService } from './iam/index.js';
+import { firehoseDeliveryWriter, lambdaExecutionRoles } from './iam/serviceRoles.js';
+import { lambdaAuthorization } from './lambda/authorization.js';
+import { LOGS_AUTHORIZATION } from './logs/authorization.js';
+import { s3Authorization } from './s3/authorization.js';
+import { snsAuthorization } from './sns/authorization.js';
+import { sqsAuthorization } from './sqs/authorization.js';
 import { CredentialRegistry } from './identity/credentials.js';
 import { LambdaService } from './lambda/index.js';
 import type { CodeSource } from './lambda/index.js';
@@ -57,6 +67,8 @@ export interface LocalAws {
   iam: IamService;
   /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
   identity: CredentialRegistry;
+  /** IAM's decisions on calls made with keys local AWS handed out (and unsigned ones). */
+  authorizer: Authorizer;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -98,16 +110,42 @@ async function serve(
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
   const clock = new Clock(options.timeScale ?? 1);
-  const firehose = new FirehoseService(stateDir, s3.store, faults, log, clock);
   let endpoint = '';
   const sqs = new SqsService(stateDir, () => endpoint, clock);
   const sns = new SnsService(stateDir, log, sqs);
   const iam = new IamService(stateDir, clock);
   const credentials = new CredentialRegistry(stateDir, clock);
-  const sts = new StsService(iam.store, credentials);
+  // Each service says how its requests map to IAM; the lookups reach state once it is loaded.
+  const authorizer: Authorizer = new Authorizer(
+    iam.store,
+    credentials,
+    {
+      dynamodb: DYNAMODB_AUTHORIZATION,
+      s3: s3Authorization(s3.store),
+      firehose: FIREHOSE_AUTHORIZATION,
+      sns: snsAuthorization((topicArn) => sns.topicPolicy(topicArn)),
+      sqs: sqsAuthorization((queueArn) => sqs.queuePolicy(queueArn)),
+      lambda: lambdaAuthorization((functionArn): string | undefined =>
+        lambda.functionPolicy(functionArn),
+      ),
+      logs: LOGS_AUTHORIZATION,
+      iam: IAM_AUTHORIZATION,
+    },
+    clock,
+    log,
+  );
+  const sts = new StsService(iam.store, credentials, authorizer);
   const logStore = new LogStore(stateDir);
   const logs = new LogsService(logStore);
-  const lambda = new LambdaService({
+  const firehose = new FirehoseService(
+    stateDir,
+    firehoseDeliveryWriter({ store: s3.store, logs: logStore, authorizer, clock, log }),
+    faults,
+    log,
+    clock,
+  );
+  const lambda: LambdaService = new LambdaService({
+    roles: lambdaExecutionRoles(authorizer, clock, log),
     stateDir,
     logs: logStore,
     code: s3CodeSource(s3),
@@ -143,7 +181,25 @@ async function serve(
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, lambda, logs, sqs, sts, iam, faults, timeScale: clock.scale },
+    {
+      dynamodb,
+      s3,
+      firehose,
+      sns,
+      lambda,
+      logs,
+      sqs,
+      sts,
+      iam,
+      faults,
+      authorizer,
+      accounts: async (account, userName) => ({
+        accountId: account,
+        userName,
+        ...(await credentials.createUser(account, userName)),
+      }),
+      timeScale: clock.scale,
+    },
     log,
     { ...DEFAULT_TIMEOUTS, ...options.timeouts },
   );
@@ -182,6 +238,7 @@ async function serve(
     sqs,
     iam,
     identity: credentials,
+    authorizer,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

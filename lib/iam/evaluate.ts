@@ -17,24 +17,37 @@ export interface PolicySet {
   resourcePolicy?: PolicyDocument;
 }
 
+/** The caller of an unsigned request, as iam-simulate names it. */
+export const ANONYMOUS = { type: 'Anonymous' } as const;
+
 /** One call to decide. */
 export interface AccessRequest {
   /**
    * Who calls: a role session (`arn:aws:sts::111122223333:assumed-role/Role/session`), a role or
-   * user ARN, or a service principal (`lambda.amazonaws.com`) asking to assume a role.
+   * user ARN, a service principal (`lambda.amazonaws.com`) asking to assume a role, an OIDC
+   * provider's ARN (a web identity), or {@link ANONYMOUS}.
    */
-  principal: string;
+  principal: string | typeof ANONYMOUS;
   action: string;
   resource: string;
   /** The account that owns the resource (default: the one in its ARN, else the principal's). */
   resourceAccount?: string;
   /** Condition keys and their values, such as `aws:SecureTransport: 'true'`. */
   context?: Readonly<Record<string, string | string[]>>;
+  /** S3's effective RestrictPublicBuckets: a public bucket policy then admits only the owner. */
+  restrictPublicBuckets?: boolean;
 }
 
 /** Whether IAM allows a request, and which statement decided it (or that none allowed it). */
 export type AccessDecision =
-  { allowed: true; reason: string } | { allowed: false; explicit: boolean; reason: string };
+  | { allowed: true; reason: string }
+  | {
+      allowed: false;
+      explicit: boolean;
+      reason: string;
+      /** The kinds of policy that refused (`identity`, `resource`...), as AWS's message names one. */
+      deniedBy: string[];
+    };
 
 /** Thrown when a request or a policy cannot be evaluated (an unknown action, a malformed policy). */
 export class PolicyEvaluationError extends Error {
@@ -74,19 +87,28 @@ function explain(
       const identifier = 'policyIdentifier' in denial ? denial.policyIdentifier : undefined;
       return `${policyName(identifier, denial.policyType)}, ${statementName(denial)}`;
     });
-    return { allowed: false, explicit: true, reason: `explicitly denied by ${by.join('; ')}` };
+    return {
+      allowed: false,
+      explicit: true,
+      reason: `explicitly denied by ${by.join('; ')}`,
+      deniedBy: explicit.map((denial) => denial.policyType),
+    };
   }
   const identity = policies.identityPolicies.map((policy) => policy.name).join(', ');
   // A service principal has no identity policies: only the resource policy can let it in.
-  const byService = !request.principal.startsWith('arn:');
-  const missing = denials
-    .filter((denial) => !(byService && denial.policyType === 'identity'))
-    .map((denial) =>
-      denial.policyType === 'identity'
-        ? `no statement of ${identity ? `identity policies ${identity}` : 'any identity policy (there are none)'} allows it`
-        : `${policyName(undefined, denial.policyType)} does not allow it`,
-    );
-  return { allowed: false, explicit: false, reason: missing.join(', and ') || 'implicitly denied' };
+  const byService = typeof request.principal !== 'string' || !request.principal.startsWith('arn:');
+  const deciding = denials.filter((denial) => !(byService && denial.policyType === 'identity'));
+  const missing = deciding.map((denial) =>
+    denial.policyType === 'identity'
+      ? `no statement of ${identity ? `identity policies ${identity}` : 'any identity policy (there are none)'} allows it`
+      : `${policyName(undefined, denial.policyType)} does not allow it`,
+  );
+  return {
+    allowed: false,
+    explicit: false,
+    reason: missing.join(', and ') || 'implicitly denied',
+    deniedBy: deciding.map((denial) => denial.policyType),
+  };
 }
 
 /**
@@ -98,7 +120,9 @@ export async function evaluateAccess(
   request: AccessRequest,
 ): Promise<AccessDecision> {
   const resourceAccount =
-    request.resourceAccount ?? accountOf(request.resource) ?? accountOf(request.principal);
+    request.resourceAccount ??
+    accountOf(request.resource) ??
+    (typeof request.principal === 'string' ? accountOf(request.principal) : undefined);
   if (!resourceAccount)
     throw new PolicyEvaluationError(
       `cannot tell which account owns ${request.resource}: give resourceAccount`,
@@ -120,6 +144,9 @@ export async function evaluateAccess(
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         ...(policies.resourcePolicy ? { resourcePolicy: policies.resourcePolicy } : {}),
+        ...(request.restrictPublicBuckets === undefined
+          ? {}
+          : { additionalSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } } }),
       },
       {},
     );
@@ -146,6 +173,7 @@ export async function evaluateAccess(
       allowed: false,
       explicit: false,
       reason: 'no statement names a resource that matches',
+      deniedBy: [],
     };
   return explain(analysis, policies, request);
 }

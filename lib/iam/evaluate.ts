@@ -1,4 +1,10 @@
-import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
+import {
+  getDenialReasons,
+  getGrantReasons,
+  runSimulation,
+  runUnsafeSimulation,
+} from '@cloud-copilot/iam-simulate';
+import type { Simulation } from '@cloud-copilot/iam-simulate';
 import type { RequestAnalysis, RunSimulationResults } from '@cloud-copilot/iam-simulate';
 
 /** An IAM policy document, as JSON (`{"Version": ..., "Statement": [...]}`). */
@@ -34,6 +40,12 @@ export interface AccessRequest {
   resourceAccount?: string;
   /** Condition keys and their values, such as `aws:SecureTransport: 'true'`. */
   context?: Readonly<Record<string, string | string[]>>;
+  /**
+   * Keys an identity provider's token brings (`token.actions.githubusercontent.com:sub`), which
+   * iam-data does not list for the action and a checked simulation would ignore: given these, the
+   * request is simulated unchecked (same engine, no context filtering), and its reason is shorter.
+   */
+  providerContext?: Readonly<Record<string, string | string[]>>;
   /** S3's effective RestrictPublicBuckets: a public bucket policy then admits only the owner. */
   restrictPublicBuckets?: boolean;
 }
@@ -112,6 +124,92 @@ function explain(
 }
 
 /**
+ * Decides a trust policy with an identity provider's keys, statement by statement, with
+ * iam-simulate for both halves: the checked engine says whether a statement's principal and
+ * action match (its conditions left out), the unchecked engine whether its conditions hold (the
+ * statement as an identity policy, so no key is filtered out; its own resource policy path fails
+ * on unnamed policies). A matching Deny wins; else a matching Allow allows.
+ */
+async function unchecked(simulation: Simulation): Promise<AccessDecision> {
+  const policy = simulation.resourcePolicy as { Statement?: unknown } | undefined;
+  const statements = [policy?.Statement ?? []].flat() as Record<string, unknown>[];
+  const matching: { effect: unknown; index: number }[] = [];
+  try {
+    for (const [index, statement] of statements.entries()) {
+      const { Condition, Principal, NotPrincipal, ...rest } = statement;
+      const principalOnly = await runSimulation(
+        {
+          ...simulation,
+          request: { ...simulation.request, contextVariables: {} },
+          identityPolicies: [],
+          resourcePolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                ...rest,
+                ...(Principal === undefined ? {} : { Principal }),
+                ...(NotPrincipal === undefined ? {} : { NotPrincipal }),
+                Effect: 'Allow',
+              },
+            ],
+          },
+        },
+        {},
+      );
+      if (principalOnly.resultType !== 'single') continue;
+      if (principalOnly.result.analysis.result !== 'Allowed') continue;
+      const conditions = runUnsafeSimulation(
+        {
+          ...simulation,
+          identityPolicies: [
+            {
+              name: 'trust',
+              policy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    ...rest,
+                    ...(Condition === undefined ? {} : { Condition }),
+                    Effect: 'Allow',
+                    Resource: '*',
+                  },
+                ],
+              },
+            },
+          ],
+          resourcePolicy: undefined,
+        },
+        {},
+      );
+      if (conditions === 'Allowed') matching.push({ effect: statement.Effect, index: index + 1 });
+    }
+  } catch (error: unknown) {
+    throw new PolicyEvaluationError(
+      `cannot evaluate ${simulation.request.action} on ${simulation.request.resource.resource}`,
+      { cause: error },
+    );
+  }
+  const deny = matching.find((match) => match.effect === 'Deny');
+  if (deny)
+    return {
+      allowed: false,
+      explicit: true,
+      reason: `explicitly denied by the resource policy, statement ${deny.index}`,
+      deniedBy: ['resource'],
+    };
+  const allow = matching.find((match) => match.effect === 'Allow');
+  if (allow)
+    return { allowed: true, reason: `allowed by the resource policy, statement ${allow.index}` };
+  return {
+    allowed: false,
+    explicit: false,
+    reason:
+      'the resource policy does not allow it (no statement matches both the principal and the conditions on its claims)',
+    deniedBy: ['resource'],
+  };
+}
+
+/**
  * Decides a request as IAM would, with `@cloud-copilot/iam-simulate`: identity policies and an
  * optional resource policy, same-account and cross-account rules, every condition operator.
  */
@@ -127,29 +225,28 @@ export async function evaluateAccess(
     throw new PolicyEvaluationError(
       `cannot tell which account owns ${request.resource}: give resourceAccount`,
     );
+  const simulation: Simulation = {
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: resourceAccount },
+      contextVariables: { ...request.context, ...request.providerContext },
+    },
+    identityPolicies: policies.identityPolicies.map(({ name, document }) => ({
+      name,
+      policy: document,
+    })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(policies.resourcePolicy ? { resourcePolicy: policies.resourcePolicy } : {}),
+    ...(request.restrictPublicBuckets === undefined
+      ? {}
+      : { additionalSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } } }),
+  };
+  if (request.providerContext) return unchecked(simulation);
   let response: RunSimulationResults;
   try {
-    response = await runSimulation(
-      {
-        request: {
-          principal: request.principal,
-          action: request.action,
-          resource: { resource: request.resource, accountId: resourceAccount },
-          contextVariables: { ...request.context },
-        },
-        identityPolicies: policies.identityPolicies.map(({ name, document }) => ({
-          name,
-          policy: document,
-        })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(policies.resourcePolicy ? { resourcePolicy: policies.resourcePolicy } : {}),
-        ...(request.restrictPublicBuckets === undefined
-          ? {}
-          : { additionalSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } } }),
-      },
-      {},
-    );
+    response = await runSimulation(simulation, {});
   } catch (error: unknown) {
     throw new PolicyEvaluationError(`cannot evaluate ${request.action} on ${request.resource}`, {
       cause: error,

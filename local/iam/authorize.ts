@@ -262,7 +262,12 @@ export class Authorizer {
     role: Role,
     principal: string,
     action: 'sts:AssumeRole' | 'sts:AssumeRoleWithWebIdentity',
-    options: { identity?: Principal; context?: Record<string, string | string[]> } = {},
+    options: {
+      identity?: Principal;
+      context?: Record<string, string | string[]>;
+      /** A web identity's claims as condition keys (`token.actions.githubusercontent.com:sub`). */
+      providerContext?: Record<string, string | string[]>;
+    } = {},
   ): Promise<AccessDecision> {
     try {
       return await evaluateAccess(
@@ -280,6 +285,7 @@ export class Authorizer {
             ...(options.identity ? principalContext(options.identity) : {}),
             ...options.context,
           },
+          ...(options.providerContext ? { providerContext: options.providerContext } : {}),
         },
       );
     } catch (error: unknown) {

@@ -57,6 +57,16 @@ function bucketPolicy(store: S3Store, bucket: string): string | undefined {
   }
 }
 
+function exists(store: S3Store, bucket: string): boolean {
+  try {
+    store.buckets.bucket(bucket);
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof AwsError) return false;
+    throw error;
+  }
+}
+
 /** The IAM call an S3 request makes: object actions on the object's ARN, others on the bucket's. */
 export function s3Call(store: S3Store, request: ServiceRequest): IamCall {
   const mark = request.rawUrl.indexOf('?');
@@ -105,6 +115,9 @@ export function s3Authorization(store: S3Store): ServiceMapping {
     readsBody: false,
     calls: (request) => {
       const call = s3Call(store, request);
+      // S3 answers NoSuchBucket before it authorises anything, anonymous callers included.
+      const bucket = call.resource.slice('arn:aws:s3:::'.length).split('/')[0];
+      if (bucket && call.action !== 's3:CreateBucket' && !exists(store, bucket)) return [];
       // DeleteObjects names its keys in the body; AWS authorises each key as DeleteObject.
       return call.resource.includes('/') || call.action !== 's3:DeleteObject'
         ? [call]

@@ -153,7 +153,8 @@ export class StsService {
           );
         if (provider)
           await this.checkTrust(role, provider.arn, 'sts:AssumeRoleWithWebIdentity', denied, {
-            context: webIdentityContext(issuer, claims),
+            context: {},
+            providerContext: webIdentityContext(issuer, claims),
           });
         const { principal, credentials } = await this.assume(role, params, { issuer, claims });
         const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
@@ -179,7 +180,11 @@ export class StsService {
     principal: string,
     action: 'sts:AssumeRole' | 'sts:AssumeRoleWithWebIdentity',
     denied: string,
-    options: { identity?: Principal; context: Record<string, string | string[]> },
+    options: {
+      identity?: Principal;
+      context: Record<string, string | string[]>;
+      providerContext?: Record<string, string | string[]>;
+    },
   ): Promise<void> {
     if (!this.authorizer) return;
     const decision = await this.authorizer.trusts(role, principal, action, options);

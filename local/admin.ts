@@ -13,13 +13,20 @@ export async function handleAdmin(
     services: readonly string[];
     /** The backends' own ports, for benchmarks that call them directly. */
     backends: (region: string) => Promise<Record<string, number>>;
+    /** How many times faster than the wall clock local AWS's waits run. */
+    timeScale: number;
   },
   url: URL,
 ): Promise<void> {
   const body = (await readBody(request)).toString('utf8');
   const json = 'application/json';
   if (path === '/_local/health' && request.method === 'GET') {
-    sendJson(response, 200, { status: 'running', services: context.services }, json);
+    sendJson(
+      response,
+      200,
+      { status: 'running', services: context.services, timeScale: context.timeScale },
+      json,
+    );
     return;
   }
   if (path === '/_local/backends' && request.method === 'GET') {

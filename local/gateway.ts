@@ -5,10 +5,17 @@ import { handleAdmin } from './admin.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
-import { AwsError, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
+import type { IamService } from './iam/index.js';
+import { IAM_ACTIONS } from './iam/index.js';
+import { AwsError, readBody, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
+import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
+import { SQS_ACTIONS } from './sqs/index.js';
+import type { SqsService } from './sqs/index.js';
+import { STS_ACTIONS } from './sts/index.js';
+import type { StsService } from './sts/index.js';
 
 /** The services one gateway serves. */
 export interface Services {
@@ -16,11 +23,16 @@ export interface Services {
   s3: S3Service;
   firehose: FirehoseService;
   sns: SnsService;
+  sqs: SqsService;
+  sts: StsService;
+  iam: IamService;
   faults: Faults;
+  /** The clock's scale, reported by `GET /_local/health`. */
+  timeScale?: number;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns'] as const;
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'sqs', 'sts', 'iam'] as const;
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -29,13 +41,22 @@ function guessService(request: IncomingMessage, url: URL): string {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
   if (target.startsWith('Firehose_')) return 'firehose';
+  if (target.startsWith('AmazonSQS.')) return 'sqs';
   if (
     url.searchParams.has('Action') ||
     String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
   ) {
-    return 'sns';
+    return 'query';
   }
   return 's3';
+}
+
+/** Which query-protocol service an unsigned form post is for, from its Action. */
+function queryService(params: URLSearchParams): string {
+  if (isAction(SQS_ACTIONS, params)) return 'sqs';
+  if (isAction(STS_ACTIONS, params)) return 'sts';
+  if (isAction(IAM_ACTIONS, params)) return 'iam';
+  return 'sns';
 }
 
 /** Answers a request for a service local AWS does not have, in the error shape of its protocol. */
@@ -74,14 +95,25 @@ export function createGateway(services: Services, log: (line: string) => void): 
         request,
         response,
         url.pathname,
-        { faults: services.faults, services: SERVICE_NAMES, backends },
+        {
+          faults: services.faults,
+          services: SERVICE_NAMES,
+          backends,
+          timeScale: services.timeScale ?? 1,
+        },
         url,
       );
       return;
     }
     const scope = signed ?? credentialScope(request, url);
-    const service = scope?.service ?? guessService(request, url);
+    let service = scope?.service ?? guessService(request, url);
     const region = scope?.region ?? DEFAULT_REGION;
+    // An unsigned form post names its service only in its Action, so the body is read here.
+    let body: Buffer | undefined;
+    if (service === 'query') {
+      body = await readBody(request);
+      service = queryService(new URLSearchParams(body.toString('utf8') || url.search));
+    }
     switch (service) {
       case 'dynamodb':
         return services.dynamodb.handle(request, response, region);
@@ -90,7 +122,13 @@ export function createGateway(services: Services, log: (line: string) => void): 
       case 'firehose':
         return services.firehose.handle(request, response, region);
       case 'sns':
-        return services.sns.handle(request, response, region, url);
+        return services.sns.handle(request, response, region, url, body);
+      case 'sqs':
+        return services.sqs.handle(request, response, region, url, body);
+      case 'sts':
+        return services.sts.handle(request, response, url, scope?.accessKeyId, body);
+      case 'iam':
+        return services.iam.handle(request, response, url, body);
       default:
         unknownService(request, response, service);
     }

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { Clock } from './clock.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -7,6 +8,10 @@ import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
+import { SqsService } from './sqs/index.js';
+import { IamService } from './iam/index.js';
+import { CredentialRegistry } from './identity/credentials.js';
+import { StsService } from './sts/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
@@ -26,6 +31,8 @@ export interface LocalAwsOptions {
   reset?: boolean;
   /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
   faults?: FaultSettings;
+  /** How many times faster than the wall clock every wait runs (buffers, timeouts); default 1. */
+  timeScale?: number;
   log?: (line: string) => void;
 }
 
@@ -36,11 +43,19 @@ export interface LocalAws {
   stateDir: string;
   /** The folder SNS email notifications are written to. */
   outbox: string;
+  /** The clock every service waits on (scaled by `timeScale`). */
+  clock: Clock;
+  /** SQS's in-process API, for local services that send to queues. */
+  sqs: SqsService;
+  /** IAM's in-process API (roles, policies, OIDC providers), for CloudFormation. */
+  iam: IamService;
+  /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
+  identity: CredentialRegistry;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS, SQS, STS and IAM behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -65,25 +80,41 @@ async function serve(
   },
 ): Promise<LocalAws> {
   const { stateDir, host, log, unlock } = options;
+  const clock = new Clock(options.timeScale ?? 1);
   const faults = new Faults();
   if (options.faults) faults.set(options.faults);
   const s3 = new S3Service(stateDir);
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
-  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
-  const sns = new SnsService(stateDir, log);
+  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log, clock);
+  let endpoint = '';
+  const sqs = new SqsService(stateDir, () => endpoint, clock);
+  const sns = new SnsService(stateDir, log, sqs);
+  const iam = new IamService(stateDir, clock);
+  const credentials = new CredentialRegistry(stateDir, clock);
+  const sts = new StsService(iam.store, credentials);
   const closeAll = async () => {
+    await sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start()]);
+    await Promise.all([
+      firehose.start(),
+      sns.start(),
+      sqs.start(),
+      iam.start(),
+      credentials.load(),
+    ]);
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, faults }, log);
+  const server = createGateway(
+    { dynamodb, s3, firehose, sns, sqs, sts, iam, faults, timeScale: clock.scale },
+    log,
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -106,7 +137,7 @@ async function serve(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host}:${port}`;
+  endpoint = `http://${host}:${port}`;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -114,13 +145,20 @@ async function serve(
     port,
     stateDir,
     outbox: sns.outbox,
+    clock,
+    sqs,
+    iam,
+    identity: credentials,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();
+        // Long polls answer (empty) now rather than hold the shutdown for up to 20 s.
+        const polls = sqs.close();
         setTimeout(() => sockets.forEach((socket) => socket.destroy()), 2000).unref();
         await closed;
+        await polls;
         await closeAll();
         await unlock();
       })();

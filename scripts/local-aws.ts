@@ -1,12 +1,14 @@
 import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
 import { parseOptions, runCli, UsageError } from './cli.js';
 
-const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>]
+const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose and SNS on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, SQS, STS and IAM on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local)
+  --time-scale <n>    run every wait (buffer intervals, visibility timeouts) n times faster
+                      (default: LOCAL_AWS_TIME_SCALE or 1)
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {
@@ -19,11 +21,22 @@ function parsePort(text: string, source: string): number {
   return port;
 }
 
+function parseTimeScale(text: string, source: string): number {
+  const scale = Number(text);
+  if (text.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
+    throw new UsageError(
+      `${source} must be a positive number such as 60 (a minute a second), not ${JSON.stringify(text)}`,
+    );
+  }
+  return scale;
+}
+
 async function main(): Promise<number> {
   const options = parseOptions({
     port: { type: 'string' },
     reset: { type: 'boolean', default: false },
     'state-dir': { type: 'string', default: '.local' },
+    'time-scale': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (options.help) {
@@ -35,6 +48,12 @@ async function main(): Promise<number> {
     : process.env.LOCAL_AWS_PORT
       ? parsePort(process.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
+  const timeScale =
+    options['time-scale'] !== undefined
+      ? parseTimeScale(options['time-scale'], '--time-scale')
+      : process.env.LOCAL_AWS_TIME_SCALE
+        ? parseTimeScale(process.env.LOCAL_AWS_TIME_SCALE, 'LOCAL_AWS_TIME_SCALE')
+        : 1;
   let faults: unknown;
   if (process.env.LOCAL_AWS_FAULTS) {
     try {
@@ -50,6 +69,7 @@ async function main(): Promise<number> {
       reset: options.reset,
       stateDir: options['state-dir'],
       faults: faults as never,
+      timeScale,
       log: (line) => console.log(`${new Date().toISOString()} ${line}`),
     });
   } catch (error: unknown) {
@@ -59,7 +79,10 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
+  console.log(
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, STS and IAM on ${local.endpoint}` +
+      (timeScale === 1 ? '' : ` (time runs ${timeScale} times faster)`),
+  );
   console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
   console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
   console.log('Press Ctrl-C to stop.');

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { arn } from '../account.js';
+import { Clock } from '../clock.js';
 import type { Faults } from '../faults.js';
 import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
 import { JsonFile } from '../state.js';
@@ -153,6 +154,7 @@ export class FirehoseService {
     private readonly s3Port: () => number,
     private readonly faults: Faults,
     private readonly log: (line: string) => void,
+    private readonly clock: Clock = new Clock(),
   ) {}
 
   private folder(region: string): string {
@@ -188,7 +190,13 @@ export class FirehoseService {
     const regions = await readdir(join(this.stateDir, 'firehose')).catch(() => [] as string[]);
     for (const region of regions) {
       for (const record of Object.values(await this.file(region).read())) {
-        const buffer = new StreamBuffer(record, this.folder(region), this.s3(region), this.log);
+        const buffer = new StreamBuffer(
+          record,
+          this.folder(region),
+          this.s3(region),
+          this.log,
+          this.clock,
+        );
         await buffer.recover();
         this.streams.set(this.key(region, record.name), { record, buffer });
       }
@@ -294,7 +302,13 @@ export class FirehoseService {
       tags: Array.isArray(input.Tags) ? (input.Tags as StreamRecord['tags']) : [],
       description: config,
     };
-    const buffer = new StreamBuffer(record, this.folder(region), this.s3(region), this.log);
+    const buffer = new StreamBuffer(
+      record,
+      this.folder(region),
+      this.s3(region),
+      this.log,
+      this.clock,
+    );
     await buffer.recover();
     this.streams.set(this.key(region, name), { record, buffer });
     await this.save(region);

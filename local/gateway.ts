@@ -10,6 +10,7 @@ import { IAM_ACTIONS } from './iam/index.js';
 import { AwsError, readBody, sendJsonError, sendRestXmlError, sendXml, xmlEscape } from './http.js';
 import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
+import type { SchedulerService } from './scheduler/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
 import { SQS_ACTIONS } from './sqs/index.js';
@@ -26,13 +27,23 @@ export interface Services {
   sqs: SqsService;
   sts: StsService;
   iam: IamService;
+  scheduler: SchedulerService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'sqs', 'sts', 'iam'] as const;
+export const SERVICE_NAMES = [
+  'dynamodb',
+  's3',
+  'firehose',
+  'sns',
+  'sqs',
+  'sts',
+  'iam',
+  'scheduler',
+] as const;
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -129,6 +140,8 @@ export function createGateway(services: Services, log: (line: string) => void): 
         return services.sts.handle(request, response, url, scope?.accessKeyId, body);
       case 'iam':
         return services.iam.handle(request, response, url, body);
+      case 'scheduler':
+        return services.scheduler.handle(request, response, region, url);
       default:
         unknownService(request, response, service);
     }

@@ -6,7 +6,9 @@ import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
+import { AwsError } from './http.js';
 import { S3Service } from './s3/index.js';
+import { SchedulerService } from './scheduler/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
 import { IamService } from './iam/index.js';
@@ -15,6 +17,15 @@ import { StsService } from './sts/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
+
+/** Until local Lambda is wired in, a Lambda target's delivery fails, saying why. */
+async function lambdaUnavailable(functionArn: string): Promise<never> {
+  throw new AwsError(
+    'ResourceNotFoundException',
+    `Function not found: ${functionArn} (local AWS does not run Lambda functions yet)`,
+    404,
+  );
+}
 
 /** The port LocalStack users know. */
 export const DEFAULT_PORT = 4566;
@@ -51,11 +62,13 @@ export interface LocalAws {
   iam: IamService;
   /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
   identity: CredentialRegistry;
+  /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
+  scheduler: SchedulerService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS, SQS, STS and IAM behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -93,7 +106,18 @@ async function serve(
   const iam = new IamService(stateDir, clock);
   const credentials = new CredentialRegistry(stateDir, clock);
   const sts = new StsService(iam.store, credentials);
+  const scheduler = new SchedulerService({
+    stateDir,
+    clock,
+    log,
+    targets: {
+      invokeAsync: lambdaUnavailable,
+      sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
+    },
+  });
   const closeAll = async () => {
+    // Schedules stop first: a firing must not reach a queue that is closing.
+    await scheduler.close();
     await sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
@@ -106,13 +130,14 @@ async function serve(
       iam.start(),
       credentials.load(),
     ]);
+    await scheduler.start();
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, sqs, sts, iam, faults, timeScale: clock.scale },
+    { dynamodb, s3, firehose, sns, sqs, sts, iam, scheduler, faults, timeScale: clock.scale },
     log,
   );
   const sockets = new Set<Socket>();
@@ -149,8 +174,11 @@ async function serve(
     sqs,
     iam,
     identity: credentials,
+    scheduler,
     stop() {
       stopping ??= (async () => {
+        // No firing may start once queues begin to close.
+        await scheduler.close();
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();

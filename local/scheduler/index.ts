@@ -170,14 +170,15 @@ export class SchedulerService {
   /** CreateSchedule; returns the new schedule (its `arn` is CreateSchedule's ScheduleArn). */
   async createSchedule(region: string, input: ScheduleInput | Json): Promise<Schedule> {
     const schedule = await this.store.create(region, readDefinition(input, this.clock.now()));
-    this.runner.arm(schedule);
+    // From when it was made, not from after the write: a rate schedule fires at once.
+    this.runner.arm(schedule, schedule.modified);
     return schedule;
   }
 
   /** UpdateSchedule: replaces the whole definition, as AWS does (what is left out is reset). */
   async updateSchedule(region: string, input: ScheduleInput | Json): Promise<Schedule> {
     const schedule = await this.store.update(region, readDefinition(input, this.clock.now()));
-    this.runner.arm(schedule);
+    this.runner.arm(schedule, schedule.modified);
     return schedule;
   }
 

@@ -3,7 +3,7 @@ import { parseOptions, runCli, UsageError } from './cli.js';
 
 const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose, SNS, SQS, STS and IAM on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local)
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     throw error;
   }
   console.log(
-    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, STS and IAM on ${local.endpoint}` +
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler on ${local.endpoint}` +
       (timeScale === 1 ? '' : ` (time runs ${timeScale} times faster)`),
   );
   console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);

@@ -108,7 +108,7 @@ export class ScheduleStore {
     throw new ScheduleNotFoundError(`Schedule group ${name} does not exist.`);
   }
 
-  /** The default group of a region, recorded the first time it is seen so its dates hold still. */
+  /** The default group of a region, recorded (and saved with the next change) when first seen. */
   private defaultGroup(region: string): ScheduleGroup {
     const now = this.now();
     const group: ScheduleGroup = {
@@ -120,7 +120,6 @@ export class ScheduleStore {
       tags: [],
     };
     this.state.groups.push(group);
-    void this.save();
     return group;
   }
 

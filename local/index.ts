@@ -7,14 +7,14 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway } from './gateway.js';
 import { AwsError } from './http.js';
+import { IamService } from './iam/index.js';
+import { CredentialRegistry } from './identity/credentials.js';
 import { S3Service } from './s3/index.js';
 import { SchedulerService } from './scheduler/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
-import { IamService } from './iam/index.js';
-import { CredentialRegistry } from './identity/credentials.js';
-import { StsService } from './sts/index.js';
 import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+import { StsService } from './sts/index.js';
 
 export { LocalAwsStartError } from './stateLock.js';
 

@@ -15,7 +15,7 @@ export interface QueueSender {
     queueArn: string,
     body: string,
     attributes?: Record<string, PublishAttribute>,
-  ): Promise<{ messageId: string }>;
+  ): Promise<string>;
 }
 
 /** One published message, as SNS delivers it to a subscription. */

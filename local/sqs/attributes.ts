@@ -71,29 +71,45 @@ const SETTABLE: Readonly<Record<string, Check>> = {
   SqsManagedSseEnabled: boolean,
 };
 
-const FIFO_ATTRIBUTES = new Set([
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-]);
+const oneOf =
+  (...values: string[]): Check =>
+  (value) =>
+    values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
 
-/** The refusal for anything FIFO: local AWS serves standard queues only. */
-export function fifoUnsupported(what: string): SqsError {
-  return new SqsError(
-    'UnsupportedOperation',
-    `FIFO queues are not supported by local AWS (${what}); use a standard queue`,
-  );
-}
+/** The attributes only a FIFO queue has, with their checks and defaults. */
+const FIFO_SETTABLE: Readonly<Record<string, Check>> = {
+  ContentBasedDeduplication: boolean,
+  DeduplicationScope: oneOf('messageGroup', 'queue'),
+  FifoThroughputLimit: oneOf('perQueue', 'perMessageGroupId'),
+};
 
-/** Checks attributes given to CreateQueue or SetQueueAttributes; throws naming the first bad one. */
-export function checkAttributes(attributes: Record<string, string>): void {
+/** What a FIFO queue starts with besides {@link DEFAULT_ATTRIBUTES}. */
+export const FIFO_DEFAULTS = {
+  FifoQueue: 'true',
+  ContentBasedDeduplication: 'false',
+  DeduplicationScope: 'queue',
+  FifoThroughputLimit: 'perQueue',
+} as const;
+
+/**
+ * Checks attributes given to CreateQueue (`creating`) or SetQueueAttributes; throws naming the
+ * first bad one. FIFO attributes are unknown on a standard queue, as in SQS; FifoQueue is fixed
+ * at creation.
+ */
+export function checkAttributes(
+  attributes: Record<string, string>,
+  queue: { fifo: boolean; creating: boolean },
+): void {
   for (const [name, value] of Object.entries(attributes)) {
-    if (FIFO_ATTRIBUTES.has(name)) {
-      if (name === 'FifoQueue' && value === 'false') continue;
-      throw fifoUnsupported(`attribute ${name}`);
+    if (name === 'FifoQueue' && queue.creating) {
+      if (value !== 'true' && value !== 'false')
+        throw new SqsError(
+          'InvalidAttributeValue',
+          'Invalid value for the parameter FifoQueue. Reason: FifoQueue must be true or false.',
+        );
+      continue;
     }
-    const check = SETTABLE[name];
+    const check = SETTABLE[name] ?? (queue.fifo ? FIFO_SETTABLE[name] : undefined);
     if (!check) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     const problem = check(value);
     if (problem) {
@@ -106,11 +122,15 @@ export function checkAttributes(attributes: Record<string, string>): void {
 }
 
 /** The names GetQueueAttributes asks for, expanded (`All`) and checked. */
-export function requestedAttributes(names: readonly string[]): string[] {
-  const known = [...COMPUTED_ATTRIBUTES, ...Object.keys(SETTABLE)];
+export function requestedAttributes(names: readonly string[], fifo: boolean): string[] {
+  const known = [
+    ...COMPUTED_ATTRIBUTES,
+    ...Object.keys(SETTABLE),
+    ...(fifo ? ['FifoQueue', ...Object.keys(FIFO_SETTABLE)] : []),
+  ];
   if (names.includes('All')) return known;
   for (const name of names) {
-    if (!known.includes(name) && !FIFO_ATTRIBUTES.has(name))
+    if (!known.includes(name))
       throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
   }
   return [...names];

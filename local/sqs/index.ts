@@ -196,14 +196,26 @@ export class SqsService {
     return this.store.delete(queueArn);
   }
 
-  /** Sends a message to a queue by ARN; {@link QueueDoesNotExistError} when there is none. */
+  /** A queue's attributes (`All` by default), as GetQueueAttributes answers them. */
+  queueAttributes(queueArn: string, names: readonly string[] = ['All']): Record<string, string> {
+    return this.store.attributes(queueArn, names);
+  }
+
+  /** Sets queue attributes, checked as SetQueueAttributes checks them. */
+  setQueueAttributes(queueArn: string, attributes: Record<string, string>): Promise<void> {
+    return this.store.setAttributes(queueArn, attributes);
+  }
+
+  /**
+   * Sends a message to a queue by ARN and returns its MessageId; {@link QueueDoesNotExistError}
+   * when there is no such queue, an {@link SqsError} for a message SQS would refuse.
+   */
   async sendMessage(
     queueArn: string,
     body: string,
     attributes?: Record<string, MessageAttribute>,
-  ): Promise<{ messageId: string }> {
-    const message = await this.store.send(queueArn, { body, attributes });
-    return { messageId: message.id };
+  ): Promise<string> {
+    return (await this.store.send(queueArn, { body, attributes })).id;
   }
 
   /** Receives messages from a queue by ARN, as ReceiveMessage does. */
@@ -411,11 +423,14 @@ export class SqsService {
       body: input.MessageBody,
       attributes: input.MessageAttributes as Record<string, MessageAttribute> | undefined,
       delaySeconds: optionalNumber(input, 'DelaySeconds'),
+      groupId: optionalString(input, 'MessageGroupId'),
+      deduplicationId: optionalString(input, 'MessageDeduplicationId'),
     });
     return {
       MessageId: message.id,
       MD5OfMessageBody: message.md5,
       MD5OfMessageAttributes: message.attributesMd5,
+      SequenceNumber: message.sequenceNumber,
     };
   }
 

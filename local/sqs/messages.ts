@@ -18,6 +18,10 @@ export interface StoredMessage {
   /** The receipt handle of the latest receive; only it deletes the message. */
   receipt?: string;
   senderId: string;
+  /** FIFO queues only. */
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: string;
 }
 
 /** A message as ReceiveMessage hands it out (the JSON protocol's shape). */
@@ -206,6 +210,11 @@ export function systemAttributes(
     ApproximateReceiveCount: String(message.receiveCount),
     ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceivedAt ?? message.sentAt)),
   };
+  if (message.groupId !== undefined) {
+    all.MessageGroupId = message.groupId;
+    all.MessageDeduplicationId = message.deduplicationId ?? '';
+    all.SequenceNumber = message.sequenceNumber ?? '';
+  }
   const chosen = names.includes('All')
     ? all
     : Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
 import { Clock } from '../clock.js';
@@ -5,10 +6,10 @@ import { JsonFile } from '../state.js';
 import {
   checkAttributes,
   DEFAULT_ATTRIBUTES,
-  fifoUnsupported,
+  FIFO_DEFAULTS,
   requestedAttributes,
 } from './attributes.js';
-import { invalidParameter, QueueDoesNotExistError, SqsError } from './errors.js';
+import { invalidParameter, missingParameter, QueueDoesNotExistError, SqsError } from './errors.js';
 import type { MessageAttribute } from './md5.js';
 import {
   invalidReceipt,
@@ -31,6 +32,27 @@ export interface Queue {
   attributes: Record<string, string>;
   tags: Record<string, string>;
   messages: StoredMessage[];
+  /** FIFO queues only: the last sequence number, and what was sent in the deduplication window. */
+  fifo?: { sequence: number; sent: Record<string, SentMessage> };
+}
+
+/** What SendMessage answers about a message it took (or, for a FIFO duplicate, took before). */
+export interface SentMessage {
+  id: string;
+  md5: string;
+  attributesMd5?: string;
+  sequenceNumber?: string;
+  /** When it was sent, in the clock's epoch milliseconds. */
+  sentAt: number;
+}
+
+/** How long a FIFO queue remembers deduplication ids. */
+const DEDUPLICATION_MS = 5 * 60 * 1000;
+
+/** The state file: the queues, and the clock's time when they were saved. */
+interface SavedQueues {
+  savedAt: number;
+  queues: Queue[];
 }
 
 /** What CreateQueue takes. */
@@ -54,6 +76,7 @@ export interface ReceiveInput {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
 function checkRange(parameter: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;
@@ -79,13 +102,29 @@ export class QueueStore {
     private readonly clock: Clock = new Clock(),
   ) {}
 
-  private file(): JsonFile<Queue[]> {
-    return new JsonFile(join(this.stateDir, 'sqs', 'queues.json'), () => []);
+  private file(): JsonFile<SavedQueues> {
+    return new JsonFile(join(this.stateDir, 'sqs', 'queues.json'), () => ({
+      savedAt: 0,
+      queues: [],
+    }));
   }
 
   /** Loads the queues (and their messages) saved by the previous run. */
   async load(): Promise<void> {
-    for (const queue of await this.file().read()) this.queues.set(queue.arn, queue);
+    const saved = await this.file().read();
+    // A run at a higher --time-scale leaves times ahead of this run's clock, which starts at the
+    // wall clock: shift them back so that the moment of saving is now, rather than have messages
+    // sent "in the future" and hidden for hours.
+    const skew = Math.max(0, saved.savedAt - this.clock.now());
+    for (const queue of saved.queues) {
+      for (const message of queue.messages) {
+        message.sentAt -= skew;
+        message.visibleAt -= skew;
+        if (message.firstReceivedAt !== undefined) message.firstReceivedAt -= skew;
+      }
+      for (const sent of Object.values(queue.fifo?.sent ?? {})) sent.sentAt -= skew;
+      this.queues.set(queue.arn, queue);
+    }
   }
 
   /**
@@ -96,7 +135,7 @@ export class QueueStore {
   private save(): Promise<void> {
     this.nextWrite ??= this.lastWrite.then(() => {
       this.nextWrite = undefined;
-      return this.file().write([...this.queues.values()]);
+      return this.file().write({ savedAt: this.clock.now(), queues: [...this.queues.values()] });
     });
     this.lastWrite = this.nextWrite.catch(() => undefined);
     return this.nextWrite;
@@ -126,22 +165,29 @@ export class QueueStore {
   /** Creates a queue, or returns the existing one when its attributes are the same. */
   async create(input: CreateQueueInput): Promise<Queue> {
     const { name, region } = input;
-    if (name.endsWith('.fifo')) throw fifoUnsupported(`queue ${name}`);
-    if (!QUEUE_NAME.test(name)) {
+    const attributes = input.attributes ?? {};
+    const fifo = attributes.FifoQueue === 'true';
+    if (fifo && !FIFO_QUEUE_NAME.test(name)) {
       throw new SqsError(
         'InvalidParameterValueException',
-        `Invalid queue name ${JSON.stringify(name)}: can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length`,
+        `Invalid queue name ${JSON.stringify(name)}: the name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length`,
       );
     }
-    const attributes = input.attributes ?? {};
-    checkAttributes(attributes);
+    if (!fifo && !QUEUE_NAME.test(name)) {
+      throw new SqsError(
+        'InvalidParameterValueException',
+        `Invalid queue name ${JSON.stringify(name)}: can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length` +
+          (name.endsWith('.fifo') ? ' (a .fifo queue needs the attribute FifoQueue=true)' : ''),
+      );
+    }
+    checkAttributes(attributes, { fifo, creating: true });
     this.checkDeadLetterTarget(attributes);
     const queueArn = arn('sqs', region, name);
     const existing = this.queues.get(queueArn);
     if (existing) {
       for (const [key, value] of Object.entries(attributes)) {
         const current = existing.attributes[key] ?? '';
-        if (key !== 'FifoQueue' && current !== value) {
+        if (current !== value && !(key === 'FifoQueue' && value === 'false' && !existing.fifo)) {
           throw new SqsError(
             'QueueNameExists',
             `A queue already exists with the same name and a different value for attribute ${key}`,
@@ -151,8 +197,12 @@ export class QueueStore {
       return existing;
     }
     const now = Math.floor(this.clock.now() / 1000);
-    const stored: Record<string, string> = { ...DEFAULT_ATTRIBUTES, ...attributes };
-    delete stored.FifoQueue;
+    const stored: Record<string, string> = {
+      ...DEFAULT_ATTRIBUTES,
+      ...(fifo ? FIFO_DEFAULTS : {}),
+      ...attributes,
+    };
+    if (!fifo) delete stored.FifoQueue;
     if (attributes.KmsMasterKeyId && !attributes.SqsManagedSseEnabled) {
       stored.SqsManagedSseEnabled = 'false';
       stored.KmsDataKeyReusePeriodSeconds ??= '300';
@@ -166,6 +216,7 @@ export class QueueStore {
       attributes: stored,
       tags: { ...input.tags },
       messages: [],
+      fifo: fifo ? { sequence: 0, sent: {} } : undefined,
     };
     this.queues.set(queueArn, queue);
     await this.save();
@@ -212,7 +263,7 @@ export class QueueStore {
       LastModifiedTimestamp: String(queue.modified),
     };
     const result: Record<string, string> = {};
-    for (const name of requestedAttributes(names)) {
+    for (const name of requestedAttributes(names, queue.fifo !== undefined)) {
       if (all[name] !== undefined) result[name] = all[name];
     }
     return result;
@@ -221,10 +272,9 @@ export class QueueStore {
   /** Sets attributes (an empty value clears Policy, RedrivePolicy and the like). */
   async setAttributes(queueArn: string, attributes: Record<string, string>): Promise<void> {
     const queue = this.get(queueArn);
-    checkAttributes(attributes);
+    checkAttributes(attributes, { fifo: queue.fifo !== undefined, creating: false });
     this.checkDeadLetterTarget(attributes);
     for (const [key, value] of Object.entries(attributes)) {
-      if (key === 'FifoQueue') continue;
       if (value === '' && !(key in DEFAULT_ATTRIBUTES)) delete queue.attributes[key];
       else queue.attributes[key] = value;
     }
@@ -253,9 +303,19 @@ export class QueueStore {
       attributes?: Record<string, MessageAttribute>;
       delaySeconds?: number;
       senderId?: string;
+      /** FIFO queues: required. */
+      groupId?: string;
+      /** FIFO queues: required unless the queue has ContentBasedDeduplication. */
+      deduplicationId?: string;
     },
-  ): Promise<StoredMessage> {
+  ): Promise<SentMessage> {
     const queue = this.get(queueArn);
+    if (queue.fifo && input.delaySeconds !== undefined)
+      throw invalidParameter(
+        'DelaySeconds',
+        input.delaySeconds,
+        'The request include parameter that is not valid for this queue type (set DelaySeconds on a FIFO queue, not on its messages).',
+      );
     const message = makeMessage(
       { ...input, senderId: input.senderId ?? LOCAL_ACCOUNT_ID },
       {
@@ -264,11 +324,59 @@ export class QueueStore {
       },
       this.clock.now(),
     );
+    if (queue.fifo) {
+      const duplicate = this.sequence(queue, message, input);
+      if (duplicate) return duplicate;
+    }
     queue.messages.push(message);
     await this.save();
     this.wake(queueArn);
     if (message.visibleAt > message.sentAt) this.wakeAt(queueArn, message.visibleAt);
     return message;
+  }
+
+  /**
+   * Gives a FIFO message its group, deduplication id and sequence number, or returns what was
+   * sent with the same deduplication id in the last five minutes (then nothing is enqueued).
+   */
+  private sequence(
+    queue: Queue,
+    message: StoredMessage,
+    input: { groupId?: string; deduplicationId?: string },
+  ): SentMessage | undefined {
+    const fifo = queue.fifo!;
+    if (!input.groupId) throw missingParameter('MessageGroupId');
+    const deduplicationId =
+      input.deduplicationId ??
+      (queue.attributes.ContentBasedDeduplication === 'true'
+        ? createHash('sha256').update(message.body).digest('hex')
+        : undefined);
+    if (deduplicationId === undefined)
+      throw invalidParameter(
+        'MessageDeduplicationId',
+        '(none)',
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
+    for (const [key, sent] of Object.entries(fifo.sent)) {
+      if (sent.sentAt + DEDUPLICATION_MS <= message.sentAt) delete fifo.sent[key];
+    }
+    const key =
+      queue.attributes.DeduplicationScope === 'messageGroup'
+        ? `${input.groupId}/${deduplicationId}`
+        : deduplicationId;
+    if (fifo.sent[key]) return fifo.sent[key];
+    fifo.sequence += 1;
+    message.groupId = input.groupId;
+    message.deduplicationId = deduplicationId;
+    message.sequenceNumber = String(fifo.sequence).padStart(20, '0');
+    fifo.sent[key] = {
+      id: message.id,
+      md5: message.md5,
+      attributesMd5: message.attributesMd5,
+      sequenceNumber: message.sequenceNumber,
+      sentAt: message.sentAt,
+    };
+    return undefined;
   }
 
   /** Receives up to `maxNumberOfMessages`, long-polling up to `waitTimeSeconds` for the first. */
@@ -297,8 +405,15 @@ export class QueueStore {
     const limit = input.maxNumberOfMessages ?? 1;
     const received: ReceivedMessage[] = [];
     let redriven = false;
-    for (const message of queue.messages.filter((m) => m.visibleAt <= now)) {
+    // In a FIFO queue a group whose oldest message is in flight (or delayed) waits for it.
+    const blocked = new Set<string>();
+    for (const message of queue.messages) {
       if (received.length >= limit) break;
+      if (message.visibleAt > now) {
+        if (message.groupId !== undefined) blocked.add(message.groupId);
+        continue;
+      }
+      if (message.groupId !== undefined && blocked.has(message.groupId)) continue;
       if (this.redrive(queue, message)) {
         redriven = true;
         continue;

@@ -27,7 +27,11 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IamStore } from '../../local/iam/index.js';
 import { useAwsCli } from '../support/awsCli.js';
 import { useLocalAws } from '../support/localAws.js';
 
@@ -304,5 +308,20 @@ describe('IAM through the AWS CLI', () => {
     const stderr = await aws.fails('iam', 'get-role', '--role-name', 'cli-nobody');
 
     expect(stderr).toContain('NoSuchEntity');
+  });
+});
+
+describe('IAM state', () => {
+  it('keeps roles and their policies across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iam-'));
+    const before = new IamStore(dir);
+    await before.createRole({ name: 'kept-role', assumeRolePolicyDocument: trust });
+    await before.putRolePolicy('kept-role', 'inline', policy);
+
+    const after = new IamStore(dir);
+    await after.load();
+
+    expect(after.getRole('kept-role').inlinePolicies).toEqual({ inline: policy });
+    await rm(dir, { recursive: true, force: true });
   });
 });

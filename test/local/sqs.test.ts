@@ -18,7 +18,6 @@ import {
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueueDoesNotExistError } from '../../local/sqs/index.js';
 import { useLocalAws } from '../support/localAws.js';
 
 const local = useLocalAws();
@@ -142,17 +141,6 @@ describe('SQS queues', () => {
     expect(first.QueueUrls).toHaveLength(2);
     expect(second.QueueUrls?.map((u) => u.split('/').at(-1))).toEqual(['paged-3']);
     expect(second.NextToken).toBeUndefined();
-  });
-
-  it('refuses FIFO queues clearly', async () => {
-    await expect(
-      sqs.send(
-        new CreateQueueCommand({ QueueName: 'orders.fifo', Attributes: { FifoQueue: 'true' } }),
-      ),
-    ).rejects.toMatchObject({
-      name: 'UnsupportedOperation',
-      message: expect.stringContaining('FIFO queues are not supported by local AWS'),
-    });
   });
 });
 
@@ -362,25 +350,5 @@ describe('SQS messages', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
-  });
-});
-
-describe('the SQS in-process API', () => {
-  it('sends by queue ARN, for other local services', async () => {
-    await queue('in-process-queue');
-    const queueArn = 'arn:aws:sqs:eu-west-1:000000000000:in-process-queue';
-
-    const { messageId } = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: `${local.endpoint()}/000000000000/in-process-queue` }),
-    );
-
-    expect(Messages?.[0]).toMatchObject({ MessageId: messageId, Body: 'from Lambda' });
-  });
-
-  it('raises QueueDoesNotExistError for an unknown queue', async () => {
-    await expect(
-      local.instance().sqs.sendMessage('arn:aws:sqs:eu-west-1:000000000000:nowhere', 'x'),
-    ).rejects.toBeInstanceOf(QueueDoesNotExistError);
   });
 });

@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws } from '../../local/index.js';
+import { QueueDoesNotExistError } from '../../local/sqs/index.js';
 import { TEST_ENV, useLocalAws } from '../support/localAws.js';
 
-useLocalAws();
+const local = useLocalAws();
 let sqs: SQSClient;
 const folders: string[] = [];
 
@@ -120,6 +121,36 @@ describe('SQS state', () => {
     expect(Messages?.[0]?.Body).toBe('still here');
   });
 
+  it('brings times from a faster run back to the clock of the next', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'local-aws-sqs-'));
+    folders.push(stateDir);
+    const client = (endpoint: string) =>
+      new SQSClient({
+        endpoint,
+        region: TEST_ENV.AWS_REGION,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+    const fast = await startLocalAws({ port: 0, stateDir, timeScale: 60 });
+    const { QueueUrl } = await client(fast.endpoint).send(
+      new CreateQueueCommand({ QueueName: 'scaled-state-queue' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await client(fast.endpoint).send(new SendMessageCommand({ QueueUrl, MessageBody: 'sent' }));
+    await fast.stop();
+
+    const normal = await startLocalAws({ port: 0, stateDir });
+    const { Messages } = await client(normal.endpoint).send(
+      new ReceiveMessageCommand({
+        QueueUrl: `${normal.endpoint}/000000000000/scaled-state-queue`,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
+    );
+    await normal.stop();
+
+    expect(Number(Messages?.[0]?.Attributes?.SentTimestamp)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('answers a long poll at once when local AWS stops', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'local-aws-sqs-'));
     folders.push(stateDir);
@@ -140,5 +171,46 @@ describe('SQS state', () => {
 
     expect(answer.Messages).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('the SQS in-process API', () => {
+  it('sends by queue ARN, for other local services', async () => {
+    await sqs.send(new CreateQueueCommand({ QueueName: 'in-process-queue' }));
+    const queueArn = 'arn:aws:sqs:eu-west-1:000000000000:in-process-queue';
+
+    const messageId = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: `${local.endpoint()}/000000000000/in-process-queue` }),
+    );
+
+    expect(Messages?.[0]).toMatchObject({ MessageId: messageId, Body: 'from Lambda' });
+  });
+
+  it('creates a queue and reads and sets its attributes, for CloudFormation', async () => {
+    const sqsApi = local.instance().sqs;
+
+    const created = await sqsApi.createQueue({
+      name: 'provisioned-queue',
+      region: 'eu-west-1',
+      attributes: { VisibilityTimeout: '60' },
+    });
+    await sqsApi.setQueueAttributes(created.arn, { DelaySeconds: '5' });
+
+    expect(created).toEqual({
+      url: `${local.endpoint()}/000000000000/provisioned-queue`,
+      arn: 'arn:aws:sqs:eu-west-1:000000000000:provisioned-queue',
+    });
+    expect(sqsApi.queueAttributes(created.arn)).toMatchObject({
+      QueueArn: created.arn,
+      VisibilityTimeout: '60',
+      DelaySeconds: '5',
+    });
+  });
+
+  it('raises QueueDoesNotExistError for an unknown queue', async () => {
+    await expect(
+      local.instance().sqs.sendMessage('arn:aws:sqs:eu-west-1:000000000000:nowhere', 'x'),
+    ).rejects.toBeInstanceOf(QueueDoesNotExistError);
   });
 });

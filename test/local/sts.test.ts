@@ -142,6 +142,25 @@ describe('STS AssumeRoleWithWebIdentity', () => {
     expect(principal.roleArn).toBe(ROLE_ARN);
   });
 
+  it('is routed to STS by its Action when it carries no signature at all', async () => {
+    const response = await fetch(local.endpoint(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        Action: 'AssumeRoleWithWebIdentity',
+        Version: '2011-06-15',
+        RoleArn: ROLE_ARN,
+        RoleSessionName: 'raw',
+        WebIdentityToken: jwt(GITHUB_CLAIMS),
+      }).toString(),
+    });
+    const xml = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(xml).toContain('<AssumeRoleWithWebIdentityResult>');
+    expect(xml).toContain('assumed-role/deploy-role/raw');
+  });
+
   it('answers InvalidIdentityToken for a token that is not a JWT', async () => {
     await expect(
       sts.send(

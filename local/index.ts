@@ -5,27 +5,21 @@ import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
-import { createGateway } from './gateway.js';
-import { AwsError } from './http.js';
+import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
+import type { GatewayTimeouts } from './gateway.js';
 import { IamService } from './iam/index.js';
 import { CredentialRegistry } from './identity/credentials.js';
+import { LambdaService } from './lambda/index.js';
+import type { CodeSource } from './lambda/index.js';
+import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
 import { SchedulerService } from './scheduler/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
-import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 import { StsService } from './sts/index.js';
 
 export { LocalAwsStartError } from './stateLock.js';
-
-/** Until local Lambda is wired in, a Lambda target's delivery fails, saying why. */
-async function lambdaUnavailable(functionArn: string): Promise<never> {
-  throw new AwsError(
-    'ResourceNotFoundException',
-    `Function not found: ${functionArn} (local AWS does not run Lambda functions yet)`,
-    404,
-  );
-}
 
 /** The port LocalStack users know. */
 export const DEFAULT_PORT = 4566;
@@ -42,7 +36,9 @@ export interface LocalAwsOptions {
   reset?: boolean;
   /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
   faults?: FaultSettings;
-  /** How many times faster than the wall clock every wait runs (buffers, timeouts); default 1. */
+  /** How long clients may take; defaults suit a developer's machine (`DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<GatewayTimeouts>;
+  /** How many times faster than the wall clock every wait runs (buffers, retries, timeouts); default 1. */
   timeScale?: number;
   log?: (line: string) => void;
 }
@@ -68,11 +64,20 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler behind one endpoint. */
+/** Lambda reads function code through S3's own code path: the store's in-process API. */
+function s3CodeSource(s3: S3Service): CodeSource {
+  return { getObject: (bucket, key) => s3.store.readObject(bucket, key) };
+}
+
+/**
+ * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
+ * Scheduler behind one endpoint.
+ */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
   const log = options.log ?? (() => undefined);
+  await claimStateDir(stateDir);
   const unlock = await lockStateDir(stateDir);
   try {
     if (options.reset) await clearStateDir(stateDir);
@@ -93,34 +98,51 @@ async function serve(
   },
 ): Promise<LocalAws> {
   const { stateDir, host, log, unlock } = options;
-  const clock = new Clock(options.timeScale ?? 1);
   const faults = new Faults();
   if (options.faults) faults.set(options.faults);
   const s3 = new S3Service(stateDir);
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
-  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log, clock);
+  const clock = new Clock(options.timeScale ?? 1);
+  const firehose = new FirehoseService(stateDir, s3.store, faults, log, clock);
   let endpoint = '';
   const sqs = new SqsService(stateDir, () => endpoint, clock);
   const sns = new SnsService(stateDir, log, sqs);
   const iam = new IamService(stateDir, clock);
   const credentials = new CredentialRegistry(stateDir, clock);
   const sts = new StsService(iam.store, credentials);
+  const logStore = new LogStore(stateDir);
+  const logs = new LogsService(logStore);
+  const lambda = new LambdaService({
+    stateDir,
+    logs: logStore,
+    code: s3CodeSource(s3),
+    senders: {
+      publishSns: (topicArn, message) => sns.publishMessage(topicArn, message),
+      sendSqs: async (queueArn, body) => {
+        await sqs.sendMessage(queueArn, body);
+      },
+    },
+    clock,
+    endpoint: () => endpoint,
+    log,
+  });
   const scheduler = new SchedulerService({
     stateDir,
     clock,
     log,
     targets: {
-      invokeAsync: lambdaUnavailable,
+      invokeAsync: async (functionArn, payload) => lambda.invokeAsync(functionArn, payload),
       sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
     },
   });
   const closeAll = async () => {
-    // Schedules stop first: a firing must not reach a queue that is closing.
+    // Schedules stop first: a firing must not reach a function or queue that is closing.
     await scheduler.close();
+    await lambda.close();
     await sqs.close();
     await firehose.close();
-    await Promise.all([dynamodb.close(), s3.close()]);
+    await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
     await Promise.all([
@@ -129,7 +151,9 @@ async function serve(
       sqs.start(),
       iam.start(),
       credentials.load(),
+      logStore.start(),
     ]);
+    await lambda.start();
     await scheduler.start();
   } catch (error: unknown) {
     await closeAll();
@@ -137,8 +161,22 @@ async function serve(
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, sqs, sts, iam, scheduler, faults, timeScale: clock.scale },
+    {
+      dynamodb,
+      s3,
+      firehose,
+      sns,
+      lambda,
+      logs,
+      sqs,
+      sts,
+      iam,
+      scheduler,
+      faults,
+      timeScale: clock.scale,
+    },
     log,
+    { ...DEFAULT_TIMEOUTS, ...options.timeouts },
   );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -163,6 +201,9 @@ async function serve(
   }
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://${host}:${port}`;
+  await lambda.resumeEvents();
+  // Schedules fire once functions can reach the endpoint.
+  scheduler.resume();
 
   let stopping: Promise<void> | undefined;
   return {

@@ -17,13 +17,16 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { S3RVER_KEY } from '../local/s3/index.js';
-import { parseOptions, runCli, UsageError } from './cli.js';
+import { benchLambda } from './bench/localLambda.js';
+import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--json]
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
-same calls made directly to dynalite and s3rver in the same run. Local AWS runs in its own
+same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
+gateway in front) in the same run, and a Lambda invoke (warm, against the same handler called
+in-process, and cold). Local AWS runs in its own
 process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.`;
 
 const REGION = 'eu-west-1';
@@ -74,14 +77,17 @@ async function compare(
   return Object.fromEntries(names.map((n) => [n, stats(samples[n]!, totals[n]!)]));
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    requests: { type: 'string', default: '2000' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      requests: { type: 'string', default: '2000' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const requests = Number(options.requests);
@@ -102,7 +108,7 @@ async function main(): Promise<number> {
     s3: number;
   };
   const progress = (line: string) => {
-    if (!options.json) console.error(line);
+    if (!options.json) io.stderr(line);
   };
   try {
     const direct = (port: number) => `http://127.0.0.1:${port}`;
@@ -143,10 +149,15 @@ async function main(): Promise<number> {
     const directS3 = new S3Client({
       region: REGION,
       endpoint: direct(backends.s3),
-      credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
+      credentials,
       forcePathStyle: true,
     });
-    await gatewayS3.send(new CreateBucketCommand({ Bucket: 'bench-bucket' }));
+    await gatewayS3.send(
+      new CreateBucketCommand({
+        Bucket: 'bench-bucket',
+        CreateBucketConfiguration: { LocationConstraint: REGION },
+      }),
+    );
     const body = Buffer.alloc(1024, 'x');
     const put = (client: S3Client) => (i: number) =>
       client.send(
@@ -177,6 +188,9 @@ async function main(): Promise<number> {
         ),
     });
 
+    progress(`Lambda Invoke (RequestResponse, trivial handler): ${requests} requests each way...`);
+    const lambda = await benchLambda(endpoint, { region: REGION, credentials }, requests, compare);
+
     const overhead = (results: Record<string, Stats>) =>
       Number((results.gateway!.p50Ms / results.direct!.p50Ms).toFixed(3));
     const report = {
@@ -184,26 +198,33 @@ async function main(): Promise<number> {
       dynamodbUpdateItem: { ...dynamodb, p50Ratio: overhead(dynamodb) },
       s3PutObject: { ...s3, p50Ratio: overhead(s3) },
       firehosePutRecordBatch100: batch,
-      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10)',
+      lambdaInvoke: lambda,
+      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10); a warm Lambda invoke adds under 5 ms at p50 and a cold one takes under 300 ms',
     };
     if (options.json) {
-      console.log(JSON.stringify(report, null, 2));
+      io.stdout(JSON.stringify(report, null, 2));
       return 0;
     }
     const row = (label: string, s: Stats | undefined) =>
       s
         ? `${label.padEnd(34)}${String(s.perSecond).padStart(8)}${s.p50Ms.toFixed(3).padStart(10)}${s.p99Ms.toFixed(3).padStart(10)}`
         : '';
-    console.log(
+    io.stdout(
       `\n${'call'.padEnd(34)}${'req/s'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}`,
     );
-    console.log(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
-    console.log(row('DynamoDB UpdateItem direct', dynamodb.direct));
-    console.log(row('S3 PutObject via gateway', s3.gateway));
-    console.log(row('S3 PutObject direct', s3.direct));
-    console.log(row('Firehose PutRecordBatch (100)', batch.gateway));
-    console.log(
+    io.stdout(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
+    io.stdout(row('DynamoDB UpdateItem direct', dynamodb.direct));
+    io.stdout(row('S3 PutObject via gateway', s3.gateway));
+    io.stdout(row('S3 PutObject direct', s3.direct));
+    io.stdout(row('Firehose PutRecordBatch (100)', batch.gateway));
+    io.stdout(row('Lambda Invoke warm via gateway', lambda.warm.gateway));
+    io.stdout(row('Lambda handler in-process', lambda.warm.inProcess));
+    io.stdout(
       `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
+    );
+    io.stdout(
+      `Lambda: warm invoke adds ${lambda.overheadP50Ms} ms at p50 over the in-process call (aim: < 5 ms); ` +
+        `cold invoke p50 ${lambda.cold.p50Ms} ms, max ${lambda.cold.maxMs} ms over ${lambda.cold.samples} (aim: < 300 ms)`,
     );
     return 0;
   } finally {
@@ -227,4 +248,7 @@ async function endpointOf(server: ChildProcess): Promise<string> {
   throw new Error('local AWS exited before it started serving');
 }
 
-runCli(main, USAGE);
+/** `npm run bench:local-aws`: gateway against direct backends; exit 0 measured. */
+export const main = command(USAGE, benchLocalAws);
+
+runIfEntryPoint(import.meta.url, main);

@@ -1,14 +1,17 @@
 import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
-import { parseOptions, runCli, UsageError } from './cli.js';
+import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
+Scheduler on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
-  --state-dir <dir>   where state lives between runs (default: .local)
-  --time-scale <n>    run every wait (buffer intervals, visibility timeouts) n times faster
-                      (default: LOCAL_AWS_TIME_SCALE or 1)
+  --state-dir <dir>   where state lives between runs (default: .local): a folder local AWS
+                      made, or a new or empty one; it refuses a folder holding anything else
+  --time-scale <n>    run every wait (buffer intervals, retry delays, visibility timeouts) n
+                      times faster (default: LOCAL_AWS_TIME_SCALE or 1)
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {
@@ -31,33 +34,36 @@ function parseTimeScale(text: string, source: string): number {
   return scale;
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    port: { type: 'string' },
-    reset: { type: 'boolean', default: false },
-    'state-dir': { type: 'string', default: '.local' },
-    'time-scale': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function serve(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      port: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'state-dir': { type: 'string', default: '.local' },
+      'time-scale': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const port = options.port
     ? parsePort(options.port, '--port')
-    : process.env.LOCAL_AWS_PORT
-      ? parsePort(process.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
+    : io.env.LOCAL_AWS_PORT
+      ? parsePort(io.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
   const timeScale =
     options['time-scale'] !== undefined
       ? parseTimeScale(options['time-scale'], '--time-scale')
-      : process.env.LOCAL_AWS_TIME_SCALE
-        ? parseTimeScale(process.env.LOCAL_AWS_TIME_SCALE, 'LOCAL_AWS_TIME_SCALE')
+      : io.env.LOCAL_AWS_TIME_SCALE
+        ? parseTimeScale(io.env.LOCAL_AWS_TIME_SCALE, 'LOCAL_AWS_TIME_SCALE')
         : 1;
   let faults: unknown;
-  if (process.env.LOCAL_AWS_FAULTS) {
+  if (io.env.LOCAL_AWS_FAULTS) {
     try {
-      faults = JSON.parse(process.env.LOCAL_AWS_FAULTS);
+      faults = JSON.parse(io.env.LOCAL_AWS_FAULTS);
     } catch {
       throw new UsageError('LOCAL_AWS_FAULTS must be JSON such as {"firehose":{"failRate":0.5}}');
     }
@@ -70,25 +76,25 @@ async function main(): Promise<number> {
       stateDir: options['state-dir'],
       faults: faults as never,
       timeScale,
-      log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+      log: (line) => io.stdout(`${new Date().toISOString()} ${line}`),
     });
   } catch (error: unknown) {
     if (error instanceof LocalAwsStartError) {
-      console.error(`error: ${error.message}`);
+      io.stderr(`error: ${error.message}`);
       return 1;
     }
     throw error;
   }
-  console.log(
-    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, STS, IAM and Scheduler on ${local.endpoint}` +
+  io.stdout(
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and Scheduler on ${local.endpoint}` +
       (timeScale === 1 ? '' : ` (time runs ${timeScale} times faster)`),
   );
-  console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
-  console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
-  console.log('Press Ctrl-C to stop.');
+  io.stdout(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
+  io.stdout(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
+  io.stdout('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      console.log(`\n${signal}: flushing Firehose buffers and stopping...`);
+      io.stdout(`\n${signal}: flushing Firehose buffers and stopping...`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();
@@ -97,8 +103,11 @@ async function main(): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await local.stop();
-  console.log('local AWS stopped.');
+  io.stdout('local AWS stopped.');
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run local-aws`: serves local AWS until SIGINT or SIGTERM; exit 0 stopped, 1 failed to start. */
+export const main = command(USAGE, serve);
+
+runIfEntryPoint(import.meta.url, main);

@@ -155,9 +155,13 @@ export class SchedulerService {
     });
   }
 
-  /** Loads the schedules of the previous run and arms them from now (missed firings are not replayed). */
+  /** Loads the schedules of the previous run. */
   async start(): Promise<void> {
     await this.store.load();
+  }
+
+  /** Arms the loaded schedules from now: firings missed while stopped are not replayed. */
+  resume(): void {
     for (const schedule of this.store.all()) this.runner.arm(schedule);
   }
 

@@ -57,6 +57,7 @@ export function groupArn(region: string, group: string): string {
 export class ScheduleStore {
   private readonly file: JsonFile<SchedulerState>;
   private state: SchedulerState = { groups: [], schedules: [] };
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(
     stateDir: string,
@@ -73,13 +74,15 @@ export class ScheduleStore {
     this.state = await this.file.read();
   }
 
-  /** Waits for the last write. */
+  /** Waits for the last write (writing nothing itself, so a store never loaded stays as it was). */
   async flush(): Promise<void> {
-    await this.save();
+    await this.lastWrite;
   }
 
   private save(): Promise<void> {
-    return this.file.write(this.state);
+    const write = this.file.write(this.state);
+    this.lastWrite = write.catch(() => undefined);
+    return write;
   }
 
   /** Every schedule of every region (for arming timers at start). */

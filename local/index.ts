@@ -134,6 +134,7 @@ async function serve(
     targets: {
       invokeAsync: async (functionArn, payload) => lambda.invokeAsync(functionArn, payload),
       sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
+      publish: (topicArn, message) => sns.publishMessage(topicArn, message),
     },
   });
   const closeAll = async () => {

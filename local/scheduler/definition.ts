@@ -105,6 +105,7 @@ export interface ScheduleInput {
 export const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const QUEUE_ARN = /^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]+$/;
+const TOPIC_ARN = /^arn:aws(-[a-z]+)?:sns:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]{1,256}$/;
 const FUNCTION_ARN =
   /^arn:aws(-[a-z]+)?:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9\-_]+(:[\w$-]+)?$/;
 /** How far in the past a StartDate may be, as Scheduler allows. */
@@ -117,9 +118,10 @@ const DEFAULT_RETRY_POLICY: RetryPolicy = {
 type Json = Record<string, unknown>;
 
 /** The kind of target local Scheduler delivers to, by its ARN. */
-export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
+export function targetKind(arn: string): 'lambda' | 'sqs' | 'sns' | undefined {
   if (FUNCTION_ARN.test(arn)) return 'lambda';
   if (QUEUE_ARN.test(arn)) return 'sqs';
+  if (TOPIC_ARN.test(arn)) return 'sns';
   return undefined;
 }
 
@@ -215,7 +217,8 @@ function readTarget(value: unknown): Target {
   if (targetKind(arn) === undefined) {
     throw new SchedulerValidationError(
       `Target ${arn} is not supported by local AWS: it delivers to Lambda functions ` +
-        '(arn:aws:lambda:<region>:<account>:function:<name>) and SQS queues (arn:aws:sqs:<region>:<account>:<name>) only.',
+        '(arn:aws:lambda:<region>:<account>:function:<name>), SQS queues (arn:aws:sqs:<region>:<account>:<name>) ' +
+        'and SNS topics (arn:aws:sns:<region>:<account>:<name>) only.',
     );
   }
   const roleArn = required(input, 'RoleArn', 'target.roleArn');

@@ -7,7 +7,7 @@ import { targetKind } from './definition.js';
 import { nextFiring, parseExpression } from './expressions.js';
 import type { Schedule } from './store.js';
 
-/** Where schedules deliver: the in-process APIs of local Lambda and SQS. */
+/** Where schedules deliver: the in-process APIs of local Lambda, SQS and SNS. */
 export interface SchedulerTargets {
   /** Queues an asynchronous (`Event`) invocation; rejects when the function cannot take it. */
   invokeAsync(functionArn: string, payload: string): Promise<unknown>;
@@ -17,6 +17,8 @@ export interface SchedulerTargets {
     body: string,
     attributes?: Record<string, MessageAttribute>,
   ): Promise<unknown>;
+  /** Publishes a message to a topic by ARN; rejects when the topic does not exist. */
+  publish(topicArn: string, message: string): Promise<unknown>;
 }
 
 /** What the runner is built from; time, randomness and ids are passed in so tests repeat. */
@@ -196,8 +198,16 @@ export class ScheduleRunner {
   private async send(schedule: Schedule, payload: string): Promise<void> {
     const targets = this.options.targets;
     const arn = schedule.target.Arn;
-    if (targetKind(arn) === 'lambda') await targets.invokeAsync(arn, payload);
-    else await targets.sendMessage(arn, payload);
+    switch (targetKind(arn)) {
+      case 'lambda':
+        await targets.invokeAsync(arn, payload);
+        return;
+      case 'sns':
+        await targets.publish(arn, payload);
+        return;
+      default:
+        await targets.sendMessage(arn, payload);
+    }
   }
 
   /** Sends the undelivered event to the dead-letter queue with the attributes Scheduler documents. */

@@ -6,6 +6,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +22,12 @@ const CONTEXT_INPUT = JSON.stringify({
 });
 let scheduler: SchedulerClient;
 let sqs: SQSClient;
+let sns: SNSClient;
 
 beforeAll(() => {
   scheduler = new SchedulerClient({});
   sqs = new SQSClient({ maxAttempts: 1 });
+  sns = new SNSClient({ maxAttempts: 1 });
 });
 
 /** A queue, by URL and ARN. */
@@ -93,6 +96,28 @@ describe('local Scheduler firing at --time-scale 60', () => {
     expect(first!.id).toMatch(/^[0-9a-f]{16}$/);
     expect(second!.id).not.toBe(first!.id);
     expect(Date.parse(second!.time!) - Date.parse(first!.time!)).toBe(60_000);
+  });
+
+  it('publishes to an SNS topic target', async () => {
+    const target = await queue('topic-subscriber');
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'scheduled-topic' }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: target.arn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+
+    await scheduler.send(
+      new CreateScheduleCommand(
+        schedule('to-topic', { Arn: TopicArn!, RoleArn: ROLE, Input: '{"hello": "topic"}' }),
+      ),
+    );
+    const [message] = await receive(target.url, 1);
+
+    expect(message?.Body).toBe('{"hello": "topic"}');
   });
 
   it('sends {} when the target has no Input', async () => {

@@ -59,6 +59,9 @@ async function recordingScheduler(options: { scale: number; random?: () => numbe
       sendMessage: async () => {
         throw new Error('no queue in this test');
       },
+      publish: async () => {
+        throw new Error('no topic in this test');
+      },
     },
   });
   await service.start();

@@ -37,7 +37,7 @@ async function queue(name: string): Promise<{ url: string; arn: string }> {
 }
 
 /** Receives until `count` messages have arrived or `timeoutMs` (real) has passed. */
-async function receive(url: string, count: number, timeoutMs = 5000): Promise<Message[]> {
+async function receive(url: string, count: number, timeoutMs = 10_000): Promise<Message[]> {
   const messages: Message[] = [];
   const deadline = Date.now() + timeoutMs;
   while (messages.length < count && Date.now() < deadline) {

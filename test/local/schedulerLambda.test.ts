@@ -49,7 +49,7 @@ async function printedEvents(
 }
 
 /** The first message to reach a queue within `timeoutMs` (real). */
-async function firstMessage(queueUrl: string, timeoutMs = 5000): Promise<Message | undefined> {
+async function firstMessage(queueUrl: string, timeoutMs = 15_000): Promise<Message | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { Messages } = await sqs.send(
@@ -78,7 +78,7 @@ describe('local Scheduler invoking local Lambda at --time-scale 60', () => {
       }),
     );
     // The first firing comes at once, the next a scaled minute (one real second) later.
-    const events = await printedEvents('scheduled', 2, 3000);
+    const events = await printedEvents('scheduled', 2, 15_000);
 
     expect(events.length).toBeGreaterThanOrEqual(2);
     const [first, second] = events as [Record<string, unknown>, Record<string, unknown>];

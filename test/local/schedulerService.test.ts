@@ -36,7 +36,7 @@ function definition(name: string, overrides: Partial<ScheduleInput> = {}): Sched
 }
 
 /** Waits (real time) until a condition holds. */
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
@@ -174,7 +174,7 @@ describe('local Scheduler across a restart', () => {
     try {
       const survivor = second.scheduler.getSchedule({ region: 'us-east-1', name: 'survivor' });
       const bodies: string[] = [];
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 10_000;
       while (bodies.length === 0 && Date.now() < deadline) {
         const messages = await second.sqs.receiveMessages(queue.arn, { waitTimeSeconds: 20 });
         bodies.push(...messages.map((message) => message.Body));

@@ -12,10 +12,15 @@ import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
 import { IAM_AUTHORIZATION } from './iam/authorization.js';
 import { Authorizer } from './iam/authorize.js';
 import { IamService } from './iam/index.js';
-import { firehoseDeliveryWriter, lambdaExecutionRoles } from './iam/serviceRoles.js';
+import {
+  firehoseDeliveryWriter,
+  lambdaExecutionRoles,
+  schedulerRoles,
+} from './iam/serviceRoles.js';
 import { lambdaAuthorization } from './lambda/authorization.js';
 import { LOGS_AUTHORIZATION } from './logs/authorization.js';
 import { s3Authorization } from './s3/authorization.js';
+import { SCHEDULER_AUTHORIZATION } from './scheduler/authorization.js';
 import { snsAuthorization } from './sns/authorization.js';
 import { sqsAuthorization } from './sqs/authorization.js';
 import { CredentialRegistry } from './identity/credentials.js';
@@ -23,6 +28,7 @@ import { LambdaService } from './lambda/index.js';
 import type { CodeSource } from './lambda/index.js';
 import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
+import { SchedulerService } from './scheduler/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
 import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
@@ -69,6 +75,8 @@ export interface LocalAws {
   identity: CredentialRegistry;
   /** IAM's decisions on calls made with keys local AWS handed out (and unsigned ones). */
   authorizer: Authorizer;
+  /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
+  scheduler: SchedulerService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -78,7 +86,10 @@ function s3CodeSource(s3: S3Service): CodeSource {
   return { getObject: (bucket, key) => s3.store.readObject(bucket, key) };
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS and IAM behind one endpoint. */
+/**
+ * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
+ * Scheduler behind one endpoint.
+ */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -130,6 +141,7 @@ async function serve(
       ),
       logs: LOGS_AUTHORIZATION,
       iam: IAM_AUTHORIZATION,
+      scheduler: SCHEDULER_AUTHORIZATION,
     },
     clock,
     log,
@@ -159,7 +171,30 @@ async function serve(
     endpoint: () => endpoint,
     log,
   });
+  const scheduler = new SchedulerService({
+    stateDir,
+    clock,
+    log,
+    targets: {
+      invokeAsync: async (functionArn, payload) => lambda.invokeAsync(functionArn, payload),
+      sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
+      publish: (topicArn, message) => sns.publishMessage(topicArn, message),
+      permit: schedulerRoles({
+        authorizer,
+        clock,
+        log,
+        resourcePolicy: (arn) =>
+          arn.startsWith('arn:aws:lambda:')
+            ? lambda.functionPolicy(arn)
+            : arn.startsWith('arn:aws:sns:')
+              ? sns.topicPolicy(arn)
+              : sqs.queuePolicy(arn),
+      }),
+    },
+  });
   const closeAll = async () => {
+    // Schedules stop first: a firing must not reach a function or queue that is closing.
+    await scheduler.close();
     await lambda.close();
     await sqs.close();
     await firehose.close();
@@ -175,6 +210,7 @@ async function serve(
       logStore.start(),
     ]);
     await lambda.start();
+    await scheduler.start();
   } catch (error: unknown) {
     await closeAll();
     throw error;
@@ -198,6 +234,7 @@ async function serve(
         userName,
         ...(await credentials.createUser(account, userName)),
       }),
+      scheduler,
       timeScale: clock.scale,
     },
     log,
@@ -227,6 +264,8 @@ async function serve(
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://${host}:${port}`;
   await lambda.resumeEvents();
+  // Schedules fire once functions can reach the endpoint.
+  scheduler.resume();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -239,8 +278,11 @@ async function serve(
     iam,
     identity: credentials,
     authorizer,
+    scheduler,
     stop() {
       stopping ??= (async () => {
+        // No firing may start once queues begin to close.
+        await scheduler.close();
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();

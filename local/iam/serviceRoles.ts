@@ -196,3 +196,39 @@ export function firehoseDeliveryWriter(options: {
     },
   };
 }
+
+/**
+ * Scheduler's roles: each delivery is made with a session of the schedule's role, and one the
+ * role may not make is refused ({@link AccessDeniedError}): Scheduler records a failed invoke and
+ * retries, then dead-letters, as for any failed delivery.
+ */
+export function schedulerRoles(options: {
+  authorizer: Authorizer;
+  clock: Clock;
+  log: (line: string) => void;
+  /** The target's own policy (a function's AddPermission statements, a topic or queue policy). */
+  resourcePolicy: (targetArn: string) => string | undefined;
+}): (
+  schedule: { scheduleArn: string; roleArn: string },
+  action: string,
+  targetArn: string,
+) => Promise<void> {
+  const { authorizer, clock, log } = options;
+  const sessions = new Sessions(authorizer, clock, log);
+  return async (schedule, action, targetArn) => {
+    const session = await sessions.get(
+      schedule.roleArn,
+      'scheduler.amazonaws.com',
+      schedule.scheduleArn.split('/').pop()!.slice(0, 64),
+      { 'aws:SourceArn': schedule.scheduleArn },
+    );
+    if (!session) return;
+    const policy = options.resourcePolicy(targetArn);
+    const refused = await authorizer.refusalFor(
+      session.principal,
+      { action, resource: targetArn, ...(policy ? { resourcePolicy: policy } : {}) },
+      targetArn.split(':')[3] || 'us-east-1',
+    );
+    if (refused) throw new AccessDeniedError('AccessDeniedException', refused, 403);
+  };
+}

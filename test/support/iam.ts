@@ -1,5 +1,7 @@
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { IAMClient} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { loadConfig } from '../../lib/config/load.js';
 import type { PipelineConfig } from '../../lib/config/schema.js';

@@ -4,9 +4,12 @@ import type { ResourceNames } from './config/names.js';
 import type { PipelineConfig } from './config/schema.js';
 import { ValidationError } from './errors.js';
 import type { Finding } from './errors.js';
+import type { FunctionCalls } from './iam/calls.js';
 import { estimateMonthlyCost } from './templates/cost.js';
 import type { CostEstimate } from './templates/cost.js';
 import { checkParameterValues, pipelineParameters } from './templates/parameters.js';
+import { checkPermissions } from './templates/permissions.js';
+import { partitionOf } from './templates/resolve.js';
 import { findTemplates, validateTemplates } from './templates/validate.js';
 
 /** What `validate` found: the derived names when the config is valid, every error when not. */
@@ -64,6 +67,9 @@ const PLACEHOLDER_CODE_KEYS = {
   notification: 'functions/notification-0000000000000000.zip',
 };
 
+/** The account the permissions are proven in: any will do, the roles name no other account. */
+export const PROOF_ACCOUNT_ID = '123456789012';
+
 /** Everything `npm run validate` checks: the config, the templates, and the config's cost. */
 export interface ProjectReport {
   ok: boolean;
@@ -77,12 +83,14 @@ export interface ProjectReport {
 
 /**
  * Validates the config and the templates (every one under cloudformation/ unless `templates`
- * names some), checks that the config's parameter values fit the pipeline template, and
- * estimates the monthly cost.
+ * names some), checks that the config's parameter values fit the pipeline template, proves
+ * that its roles allow every call made with them (`functionCalls`: what each function's code
+ * calls), and estimates the monthly cost.
  */
 export async function validateProject(options: {
   config: string;
   templates?: readonly string[];
+  functionCalls: FunctionCalls;
 }): Promise<ProjectReport> {
   const config = await validateConfigFile(options.config);
   const files = options.templates?.length ? options.templates : await findTemplates();
@@ -96,7 +104,24 @@ export async function validateProject(options: {
     if (pipeline) {
       try {
         const values = pipelineParameters(config.config, config.names, PLACEHOLDER_CODE_KEYS);
-        errors.push(...checkParameterValues(pipeline, values));
+        const valueErrors = checkParameterValues(pipeline, values);
+        errors.push(...valueErrors);
+        // The permissions stage, over a template and values that passed every check before it.
+        if (valueErrors.length === 0 && !errors.some((f) => f.file === pipeline.file)) {
+          const { region } = config.config;
+          errors.push(
+            ...(await checkPermissions(pipeline, {
+              parameters: values,
+              pseudo: {
+                accountId: PROOF_ACCOUNT_ID,
+                region,
+                partition: partitionOf(region),
+                stackName: config.names.stack,
+              },
+              functionCalls: options.functionCalls,
+            })),
+          );
+        }
       } catch (error: unknown) {
         if (!(error instanceof ValidationError)) throw error;
         errors.push(...error.findings.map((f) => ({ file: options.config, ...f })));

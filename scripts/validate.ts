@@ -1,3 +1,4 @@
+import { FUNCTION_CALLS } from '../functions/calls.js';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load.js';
 import type { ResourceNames } from '../lib/config/names.js';
 import { formatCostEstimate } from '../lib/templates/cost.js';
@@ -9,7 +10,8 @@ const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>].
 
 Checks the naming config and prints the AWS resource names derived from it, checks the
 CloudFormation templates (AWS's resource spec, the project's rules, cfn-guard's Control Tower
-rules), and estimates the pipeline's monthly cost.
+rules), proves with an IAM policy evaluator that the pipeline's roles allow every call made
+with them, and estimates the pipeline's monthly cost.
   --config <file>    the config to check (default: ${DEFAULT_CONFIG_FILE})
   --template <file>  check this template only (repeatable; default: every one in ${TEMPLATE_DIR}/)
   --json             print one JSON object instead of a table
@@ -52,7 +54,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const project = await validateProject({ config: options.config, templates: options.template });
+  const project = await validateProject({
+    config: options.config,
+    templates: options.template,
+    functionCalls: FUNCTION_CALLS,
+  });
   const report = project.config;
 
   if (options.json) {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
+import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
@@ -16,11 +17,12 @@ export interface Services {
   s3: S3Service;
   firehose: FirehoseService;
   sns: SnsService;
+  cloudformation: CloudFormationService;
   faults: Faults;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns'] as const;
+export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'cloudformation'] as const;
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -91,6 +93,8 @@ export function createGateway(services: Services, log: (line: string) => void): 
         return services.firehose.handle(request, response, region);
       case 'sns':
         return services.sns.handle(request, response, region, url);
+      case 'cloudformation':
+        return services.cloudformation.handle(request, response, region, url);
       default:
         unknownService(request, response, service);
     }

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { CloudFormationService } from './cloudformation/index.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -40,7 +41,7 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose and SNS behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS and CloudFormation behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -72,18 +73,22 @@ async function serve(
   const dynamodb = new DynamoDbService(stateDir);
   const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
   const sns = new SnsService(stateDir, log);
+  let endpoint = '';
+  const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
   const closeAll = async () => {
+    // Stack operations call the other services: they finish first.
+    await cloudformation.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start()]);
+    await Promise.all([firehose.start(), sns.start(), cloudformation.start()]);
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, faults }, log);
+  const server = createGateway({ dynamodb, s3, firehose, sns, cloudformation, faults }, log);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -106,7 +111,8 @@ async function serve(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host}:${port}`;
+  endpoint = `http://${host}:${port}`;
+  cloudformation.recover();
 
   let stopping: Promise<void> | undefined;
   return {

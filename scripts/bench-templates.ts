@@ -4,8 +4,13 @@ import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { checkAgainstSpec } from '../lib/templates/checkSpec.js';
+import { FUNCTION_CALLS } from '../functions/calls.js';
+import { loadConfig } from '../lib/config/load.js';
+import { deriveNames } from '../lib/config/names.js';
 import { checkGuardRules } from '../lib/templates/guard.js';
+import { pipelineParameters } from '../lib/templates/parameters.js';
 import { readTemplate } from '../lib/templates/parse.js';
+import { checkPermissions } from '../lib/templates/permissions.js';
 import { checkProjectRules } from '../lib/templates/rules.js';
 import { loadServiceSpec } from '../lib/templates/spec.js';
 import { findTemplates } from '../lib/templates/validate.js';
@@ -41,6 +46,30 @@ const rows: [string, number][] = [
   ['  project rules', await median(async () => templates.map((t) => checkProjectRules(t)))],
   ['  cfn-guard (one run)', await median(() => checkGuardRules(templates))],
 ];
+
+// The permissions stage: the first run also loads the IAM action data it needs.
+const config = await loadConfig('pipeline.config.json');
+const pipeline = templates.find((t) => t.file.endsWith('pipeline.yaml'));
+if (pipeline) {
+  const permissions = () =>
+    checkPermissions(pipeline, {
+      parameters: pipelineParameters(config, deriveNames(config), {
+        streaming: 'functions/streaming-0000000000000000.zip',
+        notification: 'functions/notification-0000000000000000.zip',
+      }),
+      pseudo: {
+        accountId: '123456789012',
+        region: config.region,
+        partition: 'aws',
+        stackName: 'bench',
+      },
+      functionCalls: FUNCTION_CALLS,
+    });
+  const coldStart = performance.now();
+  await permissions();
+  rows.push(['  permissions, first run', performance.now() - coldStart]);
+  rows.push(['  permissions, again', await median(permissions)]);
+}
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log(`${files.length} templates, median of ${ROUNDS} runs (spec load: one run)`);
 for (const [label, ms] of rows)

@@ -156,6 +156,32 @@ describe('checkPermissions', () => {
     ]);
   });
 
+  it('requires the KMS calls Firehose makes when its S3 destination encrypts with a KMS key', async () => {
+    // Prepare
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b5f5d1e-0000-4000-8000-000000000000`;
+    const template = pipelineWith([
+      [
+        [
+          'Resources',
+          'DeliveryStream',
+          'Properties',
+          'ExtendedS3DestinationConfiguration',
+          'EncryptionConfiguration',
+        ],
+        { KMSEncryptionConfig: { AWSKMSKeyARN: key } },
+      ],
+    ]);
+
+    // Act
+    const findings = await check(template);
+
+    // Assess
+    expect(missing(findings)).toEqual([
+      `Resources.DeliveryStreamRole: kms:GenerateDataKey on ${key}`,
+      `Resources.DeliveryStreamRole: kms:Decrypt on ${key}`,
+    ]);
+  });
+
   it('reports the schedule role unable to invoke the streaming function', async () => {
     const findings = await check(pipelineWith([[statement('SchedulerRole', 0)]]));
     expect(missing(findings)).toEqual([

@@ -173,6 +173,15 @@ describe('createResolver', () => {
     ).toBe('Outputs.T.Fn::GetAtt: Table (AWS::DynamoDB::Table) has no attribute Url here');
   });
 
+  it('refuses a resource whose name depends on its own ARN', () => {
+    const resolver = resolverOf(
+      'Resources:\n  Table: { Type: AWS::DynamoDB::Table, Properties: { TableName: !GetAtt Table.Arn } }',
+    );
+    expect(thrown(() => resolver.getAtt('Table', 'Arn')).message).toBe(
+      'Resources.Table.Properties.TableName: refers back to itself through Ref or Fn::GetAtt',
+    );
+  });
+
   it('refuses a parameter without a value or a default', () => {
     const resolver = resolverOf('Parameters: { Name: { Type: String } }\nResources: {}');
     expect(thrown(() => resolver.resolve({ Ref: 'Name' }, ['Outputs', 'N'])).message).toBe(

@@ -11,7 +11,7 @@ import { changed } from './resources/provisioner.js';
 import type { ProvisionContext, Provisioner } from './resources/provisioner.js';
 import type { Schemas } from './schema.js';
 import { dependencyGraph, parseTemplateText, resolveOutputs, stackResolver } from './template.js';
-import type { StackScope, Template } from './template.js';
+import type { StackResolver, StackScope, Template } from './template.js';
 
 /** What the engine works with: everything outside it is passed in. */
 export interface EngineOptions {
@@ -215,7 +215,7 @@ export class Engine {
     return schema ? schema.convert(properties) : properties;
   }
 
-  private resolver(stack: Stack, template: Template, inputs: StackInputs): Resolver {
+  private resolver(stack: Stack, template: Template, inputs: StackInputs): StackResolver {
     return stackResolver(
       template,
       scopeOf(stack, this.options.exports(stack.region)),
@@ -326,18 +326,16 @@ export class Engine {
     const template = parseTemplateText(stack.inputs.templateBody);
     await this.stackEvent(stack, 'CREATE_IN_PROGRESS', 'User Initiated');
     let failedIds: string[] = [];
-    let resolver: Resolver | undefined;
     try {
-      resolver = this.resolver(stack, template, stack.inputs);
-      const activeResolver = resolver;
+      const resolver = this.resolver(stack, template, stack.inputs);
       const graph = dependencyGraph(template, resolver.resourceIds());
       const ok = await runGraph(graph, async (id) => {
-        const created = await this.createResource(stack, template, activeResolver, id);
+        const created = await this.createResource(stack, template, resolver, id);
         if (!created) failedIds.push(id);
         return created;
       });
       if (ok) {
-        stack.outputs = resolveOutputs(template, resolver);
+        stack.outputs = resolveOutputs(resolver);
         await this.stackEvent(stack, 'CREATE_COMPLETE');
         return;
       }
@@ -418,7 +416,7 @@ export class Engine {
         if (!done) failedIds.push(id);
         return done;
       });
-      if (ok) stack.outputs = resolveOutputs(template, resolver);
+      if (ok) stack.outputs = resolveOutputs(resolver);
     } catch (error: unknown) {
       failedIds.push(stack.name);
       await this.stackEvent(
@@ -685,8 +683,7 @@ export class Engine {
         });
     let outputsChanged = true;
     try {
-      outputsChanged =
-        JSON.stringify(resolveOutputs(template, resolver)) !== JSON.stringify(stack.outputs);
+      outputsChanged = JSON.stringify(resolveOutputs(resolver)) !== JSON.stringify(stack.outputs);
     } catch (error: unknown) {
       // An output that refers to a resource not created yet changes by definition.
       if (!(error instanceof ResolveError)) throw error;

@@ -342,16 +342,24 @@ function pseudoOf(scope: StackScope) {
   };
 }
 
+/** A resolver over a stack's template, with the body it resolves (imports expanded). */
+export type StackResolver = Resolver & { body: Body };
+
 /** A resolver for a stack's template, with resource values from `resources`. */
 export function stackResolver(
   template: Template,
   scope: StackScope,
   parameters: Record<string, string>,
   resources: ResourceValues,
-): Resolver {
+): StackResolver {
   const needsExpansion = /Fn::(GetAZs|ImportValue)/.test(JSON.stringify(template.body));
   const body = needsExpansion ? expandImports(template.body, scope, parameters) : template.body;
-  return createResolver({ body }, { parameters, pseudo: pseudoOf(scope), resources });
+  return Object.assign(
+    createResolver({ body }, { parameters, pseudo: pseudoOf(scope), resources }),
+    {
+      body,
+    },
+  );
 }
 
 /** A resolver that only knows parameters and conditions (no resource values). */
@@ -364,8 +372,8 @@ export function conditionResolver(
 }
 
 /** The outputs whose condition holds, resolved; lists are joined with commas as AWS shows them. */
-export function resolveOutputs(template: Template, resolver: Resolver): StackOutput[] {
-  const outputs = section(template.body, 'Outputs');
+export function resolveOutputs(resolver: StackResolver): StackOutput[] {
+  const outputs = section(resolver.body, 'Outputs');
   const result: StackOutput[] = [];
   for (const [key, output] of Object.entries(outputs)) {
     if (!isObject(output)) continue;

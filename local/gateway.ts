@@ -30,6 +30,9 @@ const DEFAULT_REGION = 'us-east-1';
 function guessService(request: IncomingMessage, url: URL): string {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
+  // SigV2, in a presigned URL's query or the header: only S3 still accepts it.
+  if (url.searchParams.has('AWSAccessKeyId') || request.headers.authorization?.startsWith('AWS '))
+    return 's3';
   if (target.startsWith('Firehose_')) return 'firehose';
   if (
     url.searchParams.has('Action') ||
@@ -67,7 +70,8 @@ export function createGateway(services: Services, log: (line: string) => void): 
     if (signed?.service === 'dynamodb')
       return services.dynamodb.handle(request, response, signed.region);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/_local/')) {
+    // The raw path too: a key such as `b/../_local/x` normalises to an admin path but is S3's.
+    if (url.pathname.startsWith('/_local/') && request.url?.startsWith('/_local/')) {
       const backends = async (region: string) => ({
         dynamodb: await services.dynamodb.directPort(region),
         s3: services.s3.directPort,

@@ -71,7 +71,7 @@ async function serve(
   const s3 = new S3Service(stateDir);
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
-  const firehose = new FirehoseService(stateDir, () => s3.directPort, faults, log);
+  const firehose = new FirehoseService(stateDir, s3.store, faults, log);
   const sns = new SnsService(stateDir, log);
   let endpoint = '';
   const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });

@@ -17,13 +17,13 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { S3RVER_KEY } from '../local/s3/index.js';
 import { parseOptions, runCli, UsageError } from './cli.js';
 
 const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--json]
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
-same calls made directly to dynalite and s3rver in the same run. Local AWS runs in its own
+same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
+gateway in front) in the same run. Local AWS runs in its own
 process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.`;
 
 const REGION = 'eu-west-1';
@@ -143,10 +143,15 @@ async function main(): Promise<number> {
     const directS3 = new S3Client({
       region: REGION,
       endpoint: direct(backends.s3),
-      credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
+      credentials,
       forcePathStyle: true,
     });
-    await gatewayS3.send(new CreateBucketCommand({ Bucket: 'bench-bucket' }));
+    await gatewayS3.send(
+      new CreateBucketCommand({
+        Bucket: 'bench-bucket',
+        CreateBucketConfiguration: { LocationConstraint: REGION },
+      }),
+    );
     const body = Buffer.alloc(1024, 'x');
     const put = (client: S3Client) => (i: number) =>
       client.send(

@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { arn } from '../account.js';
 import type { Faults } from '../faults.js';
 import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
 import { JsonFile } from '../state.js';
 import type { S3Destination } from './delivery.js';
 import { StreamBuffer } from './streams.js';
-import type { StreamRecord } from './streams.js';
+import type { ObjectWriter, StreamRecord } from './streams.js';
 
 /** Firehose's documented limits. */
 export const LIMITS = {
@@ -146,11 +145,10 @@ function s3Destination(config: Json): {
 /** Firehose (DirectPut to S3), built here because no maintained emulator exists. */
 export class FirehoseService {
   private readonly streams = new Map<string, { record: StreamRecord; buffer: StreamBuffer }>();
-  private readonly s3Clients = new Map<string, S3Client>();
 
   constructor(
     private readonly stateDir: string,
-    private readonly s3Port: () => number,
+    private readonly s3: ObjectWriter,
     private readonly faults: Faults,
     private readonly log: (line: string) => void,
   ) {}
@@ -163,22 +161,6 @@ export class FirehoseService {
     return new JsonFile(join(this.folder(region), 'streams.json'), () => ({}));
   }
 
-  private s3(region: string): S3Client {
-    let client = this.s3Clients.get(region);
-    if (!client) {
-      client = new S3Client({
-        region,
-        endpoint: `http://127.0.0.1:${this.s3Port()}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        maxAttempts: 1,
-      });
-      this.s3Clients.set(region, client);
-    }
-    return client;
-  }
-
   private key(region: string, name: string): string {
     return `${region}/${name}`;
   }
@@ -188,7 +170,7 @@ export class FirehoseService {
     const regions = await readdir(join(this.stateDir, 'firehose')).catch(() => [] as string[]);
     for (const region of regions) {
       for (const record of Object.values(await this.file(region).read())) {
-        const buffer = new StreamBuffer(record, this.folder(region), this.s3(region), this.log);
+        const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log);
         await buffer.recover();
         this.streams.set(this.key(region, record.name), { record, buffer });
       }
@@ -294,7 +276,7 @@ export class FirehoseService {
       tags: Array.isArray(input.Tags) ? (input.Tags as StreamRecord['tags']) : [],
       description: config,
     };
-    const buffer = new StreamBuffer(record, this.folder(region), this.s3(region), this.log);
+    const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log);
     await buffer.recover();
     this.streams.set(this.key(region, name), { record, buffer });
     await this.save(region);
@@ -457,7 +439,6 @@ export class FirehoseService {
   /** Delivers every buffer; what cannot be written stays on disk for the next start. */
   async close(): Promise<void> {
     await Promise.all([...this.streams.values()].map(({ buffer }) => buffer.close()));
-    for (const client of this.s3Clients.values()) client.destroy();
   }
 }
 

@@ -10,13 +10,16 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { messageOf } from '../../lib/errors.js';
 import { objectBody, objectKey } from './delivery.js';
 import type { S3Destination } from './delivery.js';
 
 /** A delivery stream as stored on disk. */
+/** Where a buffer delivers: local S3's in-process API, so deliveries take S3's own code path. */
+export interface ObjectWriter {
+  putObject(input: { bucket: string; key: string; body: Buffer }): Promise<unknown>;
+}
+
 export interface StreamRecord {
   name: string;
   arn: string;
@@ -52,7 +55,7 @@ export class StreamBuffer {
   constructor(
     private stream: StreamRecord,
     private readonly folder: string,
-    private readonly s3: S3Client,
+    private readonly s3: ObjectWriter,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -138,9 +141,7 @@ export class StreamBuffer {
   private async deliver(pending: string, key: string, content: Buffer): Promise<boolean> {
     const { bucket, compression } = this.stream.destination;
     try {
-      await this.s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(content, compression) }),
-      );
+      await this.s3.putObject({ bucket, key, body: objectBody(content, compression) });
       await rm(pending, { force: true });
       await rm(`${pending}.key`, { force: true });
       this.log(

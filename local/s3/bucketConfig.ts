@@ -1,12 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
 import { AwsError } from '../http.js';
-import { JsonFile } from '../state.js';
 
 /**
- * Bucket configuration that s3rver does not implement: recorded so provisioning code runs
- * unchanged and reads back what it wrote, but not enforced.
+ * Bucket configuration recorded so provisioning code runs unchanged and reads back what it wrote,
+ * but not enforced (versioning, which is real, is not among them).
  */
 export const RECORDED_SUBRESOURCES = [
   'policy',
@@ -14,7 +11,6 @@ export const RECORDED_SUBRESOURCES = [
   'publicAccessBlock',
   'encryption',
   'ownershipControls',
-  'versioning',
   'tagging',
   'lifecycle',
   'notification',
@@ -45,7 +41,6 @@ const UNSET: Record<Subresource, string | AwsError> = {
     '<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>' +
     '<BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>',
   ownershipControls: `<OwnershipControls ${XMLNS}><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>`,
-  versioning: `<VersioningConfiguration ${XMLNS}/>`,
   tagging: new AwsError('NoSuchTagSet', 'The TagSet does not exist', 404),
   lifecycle: new AwsError(
     'NoSuchLifecycleConfiguration',
@@ -56,63 +51,32 @@ const UNSET: Record<Subresource, string | AwsError> = {
   logging: `<BucketLoggingStatus ${XMLNS}/>`,
 };
 
-interface Recorded {
+/** A configuration document as it was PUT. */
+export interface Recorded {
   body: string;
   contentType: string;
 }
 
-type BucketDocument = Partial<Record<Subresource, Recorded>>;
-
-/** The recorded configuration of every bucket, one JSON file a bucket. */
-export class BucketConfigStore {
-  constructor(private readonly folder: string) {}
-
-  private file(bucket: string): JsonFile<BucketDocument> {
-    return new JsonFile(join(this.folder, `${bucket}.json`), () => ({}));
+/** Checks a configuration document as S3 does before recording it: a policy must be JSON. */
+export function checkRecorded(subresource: Subresource, body: string): void {
+  if (subresource !== 'policy') return;
+  try {
+    JSON.parse(body);
+  } catch {
+    throw new AwsError(
+      'MalformedPolicy',
+      'Policies must be valid JSON and the first byte must be "{"',
+    );
   }
+}
 
-  /** Records a PUT. A policy must at least be JSON, as S3 checks. */
-  async put(
-    bucket: string,
-    subresource: Subresource,
-    body: string,
-    contentType: string,
-  ): Promise<void> {
-    if (subresource === 'policy') {
-      try {
-        JSON.parse(body);
-      } catch {
-        throw new AwsError(
-          'MalformedPolicy',
-          'Policies must be valid JSON and the first byte must be "{"',
-        );
-      }
-    }
-    const file = this.file(bucket);
-    const document = await file.read();
-    document[subresource] = { body, contentType };
-    await file.write(document);
-  }
-
-  /** What a GET answers: the recorded document or S3's default for an unset one. */
-  async get(bucket: string, subresource: Subresource): Promise<Recorded> {
-    const recorded = (await this.file(bucket).read())[subresource];
-    if (recorded) return recorded;
-    const unset = UNSET[subresource];
-    if (unset instanceof AwsError) throw unset;
-    return { body: unset, contentType: 'application/xml' };
-  }
-
-  /** Forgets one configuration. */
-  async delete(bucket: string, subresource: Subresource): Promise<void> {
-    const file = this.file(bucket);
-    const document = await file.read();
-    delete document[subresource];
-    await file.write(document);
-  }
-
-  /** Forgets a deleted bucket's configuration. */
-  async forget(bucket: string): Promise<void> {
-    await rm(join(this.folder, `${bucket}.json`), { force: true });
-  }
+/** What a GET answers: the recorded document or S3's default for an unset one. */
+export function recordedOrDefault(
+  recorded: Recorded | undefined,
+  subresource: Subresource,
+): Recorded {
+  if (recorded) return recorded;
+  const unset = UNSET[subresource];
+  if (unset instanceof AwsError) throw unset;
+  return { body: unset, contentType: 'application/xml' };
 }

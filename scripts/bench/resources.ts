@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -78,7 +79,15 @@ export async function createPipeline(
     if (Table?.TableStatus === 'ACTIVE') break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  await clients.s3.send(new CreateBucketCommand({ Bucket: names.bucket }));
+  await clients.s3.send(
+    new CreateBucketCommand({
+      Bucket: names.bucket,
+      // Outside us-east-1, S3 requires the bucket's region.
+      CreateBucketConfiguration: {
+        LocationConstraint: (await clients.s3.config.region()) as BucketLocationConstraint,
+      },
+    }),
+  );
   await clients.firehose.send(
     new CreateDeliveryStreamCommand({
       DeliveryStreamName: names.deliveryStream,

@@ -15,7 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useLocalAws } from '../support/localAws.js';
+import { IN_REGION, useLocalAws } from '../support/localAws.js';
 
 const local = useLocalAws();
 let firehose: FirehoseClient;
@@ -25,7 +25,7 @@ const BUCKET = 'firehose-test-bucket';
 beforeAll(async () => {
   firehose = new FirehoseClient({ maxAttempts: 1 });
   s3 = new S3Client({ forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET, ...IN_REGION }));
 });
 
 async function createStream(

@@ -18,7 +18,7 @@ import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/clien
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAwsStartError, startLocalAws } from '../../local/index.js';
 import type { LocalAws } from '../../local/index.js';
-import { TEST_ENV } from '../support/localAws.js';
+import { IN_REGION, TEST_ENV } from '../support/localAws.js';
 
 const credentials = {
   accessKeyId: TEST_ENV.AWS_ACCESS_KEY_ID,
@@ -53,7 +53,7 @@ function clients(local: LocalAws) {
 
 async function createStream(local: LocalAws, intervalSeconds: number): Promise<void> {
   const { s3, firehose } = clients(local);
-  await s3.send(new CreateBucketCommand({ Bucket: 'kept-bucket' }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'kept-bucket', ...IN_REGION }));
   await firehose.send(
     new CreateDeliveryStreamCommand({
       DeliveryStreamName: 'kept-stream',

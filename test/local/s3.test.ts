@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useLocalAws } from '../support/localAws.js';
+import { IN_REGION, useLocalAws } from '../support/localAws.js';
 
 useLocalAws();
 let s3: S3Client;
@@ -33,7 +33,7 @@ describe('S3 objects', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'AKIAANYKEY', secretAccessKey: 'whatever' },
     });
-    await other.send(new CreateBucketCommand({ Bucket: 'objects-bucket' }));
+    await other.send(new CreateBucketCommand({ Bucket: 'objects-bucket', ...IN_REGION }));
 
     await other.send(
       new PutObjectCommand({
@@ -60,7 +60,7 @@ describe('S3 objects', () => {
   });
 
   it('stores a streamed (aws-chunked) upload as its payload, not its chunks', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'chunked-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'chunked-bucket', ...IN_REGION }));
     const { Readable } = await import('node:stream');
     const payload = 'line\n'.repeat(20_000);
 
@@ -80,7 +80,7 @@ describe('S3 objects', () => {
   });
 
   it('lists more than 1,000 objects with prefix and pagination, then deletes them in batches', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'many-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'many-bucket', ...IN_REGION }));
     const keys = Array.from({ length: 1050 }, (_, i) => `data/${String(i).padStart(4, '0')}`);
     for (let i = 0; i < keys.length; i += 50) {
       await Promise.all(
@@ -116,7 +116,7 @@ describe('S3 objects', () => {
 
 describe('S3 ListObjectsV2', () => {
   it('groups keys by delimiter, starts after a key and honours max-keys', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'listing-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'listing-bucket', ...IN_REGION }));
     for (const Key of ['a/1', 'a/2', 'b/1', 'top'])
       await s3.send(new PutObjectCommand({ Bucket: 'listing-bucket', Key, Body: 'x' }));
 
@@ -139,7 +139,7 @@ describe('S3 ListObjectsV2', () => {
   });
 
   it('rejects a continuation token it did not give, and a missing bucket', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'token-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'token-bucket', ...IN_REGION }));
     await expect(
       s3.send(new ListObjectsV2Command({ Bucket: 'token-bucket', ContinuationToken: 'bogus' })),
     ).rejects.toMatchObject({
@@ -202,7 +202,7 @@ describe('S3 bucket configuration (recorded, not enforced)', () => {
   });
 
   it('answers S3 defaults for configuration never set', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'default-config-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'default-config-bucket', ...IN_REGION }));
     const encryption = await s3.send(
       new GetBucketEncryptionCommand({ Bucket: 'default-config-bucket' }),
     );
@@ -213,7 +213,7 @@ describe('S3 bucket configuration (recorded, not enforced)', () => {
   });
 
   it('rejects a policy that is not JSON and configuration of a missing bucket', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'malformed-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'malformed-bucket', ...IN_REGION }));
     await expect(
       s3.send(new PutBucketPolicyCommand({ Bucket: 'malformed-bucket', Policy: 'not json' })),
     ).rejects.toMatchObject({ name: 'MalformedPolicy' });
@@ -223,11 +223,11 @@ describe('S3 bucket configuration (recorded, not enforced)', () => {
   });
 
   it('forgets the configuration of a deleted bucket', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'recreated-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'recreated-bucket', ...IN_REGION }));
     await s3.send(new PutBucketPolicyCommand({ Bucket: 'recreated-bucket', Policy: '{}' }));
 
     await s3.send(new DeleteBucketCommand({ Bucket: 'recreated-bucket' }));
-    await s3.send(new CreateBucketCommand({ Bucket: 'recreated-bucket' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'recreated-bucket', ...IN_REGION }));
 
     await expect(
       s3.send(new GetBucketPolicyCommand({ Bucket: 'recreated-bucket' })),

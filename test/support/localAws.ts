@@ -69,3 +69,8 @@ export function useLocalAws(): LocalAwsHandle {
     clearFaults: () => admin('DELETE'),
   };
 }
+
+/** The CreateBucket configuration for the test region: outside us-east-1, S3 requires it. */
+export const IN_REGION = {
+  CreateBucketConfiguration: { LocationConstraint: TEST_ENV.AWS_REGION },
+} as const;

@@ -356,6 +356,34 @@ export class Engine {
     await this.rollbackCreate(stack, template);
   }
 
+  /**
+   * Finishes an operation a crash interrupted: a create (or its rollback) is rolled back, a delete
+   * resumed, an update rolled back, an update's cleanup finished.
+   */
+  async resume(stack: Stack): Promise<void> {
+    const reason = 'local AWS stopped during the operation';
+    switch (stack.status) {
+      case 'CREATE_IN_PROGRESS':
+      case 'ROLLBACK_IN_PROGRESS':
+        await this.stackEvent(stack, 'ROLLBACK_IN_PROGRESS', reason);
+        await this.rollbackCreate(stack, parseTemplateText(stack.inputs.templateBody));
+        return;
+      case 'DELETE_IN_PROGRESS':
+        await this.delete(stack);
+        return;
+      case 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS':
+        await this.cleanUpUpdate(stack);
+        return;
+      default:
+        if (!stack.previous) {
+          await this.stackEvent(stack, 'UPDATE_ROLLBACK_FAILED', reason);
+          return;
+        }
+        await this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
+        await this.rollbackUpdate(stack);
+    }
+  }
+
   /** Deletes whatever a failed create made. */
   async rollbackCreate(stack: Stack, template: Template): Promise<void> {
     const failed = await this.deleteResources(stack, template, Object.values(stack.resources));

@@ -82,27 +82,8 @@ export class CloudFormationService {
   recover(): void {
     for (const stack of this.store.all()) {
       if (!inProgress(stack.status)) continue;
-      const reason = 'local AWS stopped during the operation';
       this.log(`cloudformation: resuming ${stack.name} from ${stack.status}`);
-      void this.run(stack, async () => {
-        switch (stack.status) {
-          case 'CREATE_IN_PROGRESS':
-          case 'ROLLBACK_IN_PROGRESS':
-            stack.status = 'ROLLBACK_IN_PROGRESS';
-            stack.statusReason = reason;
-            await this.engine.rollbackCreate(stack, parseTemplateText(stack.inputs.templateBody));
-            return;
-          case 'DELETE_IN_PROGRESS':
-            await this.engine.delete(stack);
-            return;
-          case 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS':
-            await this.engine.cleanUpUpdate(stack);
-            return;
-          default:
-            if (stack.previous) await this.engine.rollbackUpdate(stack);
-            else stack.status = 'UPDATE_ROLLBACK_FAILED';
-        }
-      });
+      void this.run(stack, () => this.engine.resume(stack));
     }
   }
 

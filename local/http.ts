@@ -17,18 +17,53 @@ export class AwsError extends Error {
   }
 }
 
-/** Reads a whole request body. */
-export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/** Thrown when a client disconnects before its request body is complete: nobody is left to answer. */
+export class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+}
+
+/**
+ * Collects a whole request body and calls `done` once, in the same tick as the body's end: with
+ * `ClientGoneError` when the client goes away first (aborted body, reset connection), and with a
+ * 413 `AwsError` past `limit`, so a handler never sees a stream error it did not expect.
+ */
+export function collectBody(
+  request: IncomingMessage,
+  limit: number,
+  done: (error: Error | undefined, body: Buffer) => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit)
-      throw new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  let settled = false;
+  // The listeners stay (removing them costs more than they do); the error listener, at least,
+  // must: a late stream error must not become an uncaught exception.
+  const settle = (error?: Error) => {
+    if (settled) return;
+    settled = true;
+    done(error, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  };
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
+      request.resume(); // drain the rest so the error can still be answered
+      settle(new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413));
+    } else chunks.push(chunk);
+  };
+  const onEnd = () => settle();
+  const onError = (error: Error) =>
+    settle(new ClientGoneError(`the client went away mid-request: ${error.message}`));
+  const onClose = () => {
+    if (!request.complete) settle(new ClientGoneError('the client went away mid-request'));
+  };
+  request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+}
+
+/** Reads a whole request body; rejects as `collectBody` calls back (`ClientGoneError`, 413). */
+export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    collectBody(request, limit, (error, body) => (error ? reject(error) : resolve(body))),
+  );
 }
 
 /** A request id in the form AWS uses. */
@@ -86,4 +121,38 @@ export function sendRestXmlError(response: ServerResponse, error: AwsError, reso
     `<Error><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message>` +
       `<Resource>${xmlEscape(resource)}</Resource><RequestId>${requestId()}</RequestId></Error>`,
   );
+}
+
+/** The wire protocols of the services local AWS serves; each has its own error shape. */
+export type Protocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'query' | 'rest-xml';
+
+const JSON_CONTENT_TYPES = {
+  'json-1.0': 'application/x-amz-json-1.0',
+  'json-1.1': 'application/x-amz-json-1.1',
+  'rest-json': 'application/json',
+} as const;
+
+/** Answers an error in the shape a protocol's clients parse (code, message, sender or receiver). */
+export function sendProtocolError(
+  response: ServerResponse,
+  error: AwsError,
+  protocol: Protocol,
+  resource = '',
+): void {
+  switch (protocol) {
+    case 'query':
+      sendXml(
+        response,
+        error.status,
+        `<ErrorResponse><Error><Type>${error.sender ? 'Sender' : 'Receiver'}</Type>` +
+          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
+          `<RequestId>${requestId()}</RequestId></ErrorResponse>`,
+      );
+      return;
+    case 'rest-xml':
+      sendRestXmlError(response, error, resource);
+      return;
+    default:
+      sendJsonError(response, error, JSON_CONTENT_TYPES[protocol]);
+  }
 }

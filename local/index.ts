@@ -5,10 +5,11 @@ import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
-import { createGateway } from './gateway.js';
+import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
+import type { GatewayTimeouts } from './gateway.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
-import { clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
 export { LocalAwsStartError } from './stateLock.js';
 
@@ -27,6 +28,8 @@ export interface LocalAwsOptions {
   reset?: boolean;
   /** Faults to inject from the start (the same shape as `PUT /_local/faults`). */
   faults?: FaultSettings;
+  /** How long clients may take; defaults suit a developer's machine (`DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<GatewayTimeouts>;
   log?: (line: string) => void;
 }
 
@@ -46,6 +49,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
   const log = options.log ?? (() => undefined);
+  await claimStateDir(stateDir);
   const unlock = await lockStateDir(stateDir);
   try {
     if (options.reset) await clearStateDir(stateDir);
@@ -88,7 +92,10 @@ async function serve(
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, cloudformation, faults }, log);
+  const server = createGateway({ dynamodb, s3, firehose, sns, cloudformation, faults }, log, {
+    ...DEFAULT_TIMEOUTS,
+    ...options.timeouts,
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

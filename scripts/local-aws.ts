@@ -6,7 +6,8 @@ const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-di
 Serves DynamoDB, S3, Firehose and SNS on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
-  --state-dir <dir>   where state lives between runs (default: .local)
+  --state-dir <dir>   where state lives between runs (default: .local): a folder local AWS
+                      made, or a new or empty one; it refuses a folder holding anything else
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {

@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
-import { AwsError, sendJsonError } from '../http.js';
+import { AwsError, collectBody, sendJsonError } from '../http.js';
+import { createDynalite, DYNALITE_MAX_BODY_BYTES, ReplayedRequest } from './dynalite.js';
 
 /** Operations dynalite does not implement, answered with AWS's error shape instead of a bare 400. */
 const UNSUPPORTED = new Set([
@@ -45,15 +45,25 @@ export class DynamoDbService {
       return;
     }
     // dynalite is an HTTP request handler in this process: hand it the request itself rather than
-    // proxying over a second HTTP connection, so the gateway adds next to nothing.
-    const ready = this.ready.get(region);
-    if (ready) {
-      ready.server.emit('request', request, response);
-      return;
-    }
-    return this.backend(region).then((backend) => {
-      backend.server.emit('request', request, response);
-    });
+    // proxying over a second HTTP connection, so the gateway adds next to nothing. The body is read
+    // here first, so that a client that goes away mid-body never reaches dynalite (which throws),
+    // and replayed in the tick it ends, as dynalite would have seen it.
+    return new Promise((resolve, reject) =>
+      collectBody(request, DYNALITE_MAX_BODY_BYTES, (error, body) => {
+        if (error) return reject(error);
+        const replay = (backend: Backend) => {
+          new ReplayedRequest(request).replay(backend.server, body, response);
+          resolve();
+        };
+        const ready = this.ready.get(region);
+        try {
+          if (ready) replay(ready);
+          else this.backend(region).then(replay).catch(reject);
+        } catch (thrown: unknown) {
+          reject(thrown);
+        }
+      }),
+    );
   }
 
   /** The port of a region's dynalite, for benchmarks that compare against it directly. */
@@ -66,6 +76,8 @@ export class DynamoDbService {
     if (!backend) {
       backend = this.start(region);
       this.backends.set(region, backend);
+      // A region whose store failed to open is tried afresh on the next request.
+      backend.catch(() => this.backends.delete(region));
     }
     return backend;
   }
@@ -77,13 +89,15 @@ export class DynamoDbService {
     const saved = { region: process.env.AWS_REGION, account: process.env.AWS_ACCOUNT_ID };
     process.env.AWS_REGION = region;
     process.env.AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
-    let server: Server;
+    let created: ReturnType<typeof createDynalite>;
     try {
-      server = dynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
+      created = createDynalite({ path, createTableMs: 50, deleteTableMs: 50, updateTableMs: 50 });
     } finally {
       restore('AWS_REGION', saved.region);
       restore('AWS_ACCOUNT_ID', saved.account);
     }
+    const { server, opened } = created;
+    await opened;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);

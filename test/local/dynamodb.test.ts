@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
@@ -86,6 +87,97 @@ describe('DynamoDB through the gateway', () => {
     );
 
     await expect(update).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  describe('ReturnValuesOnConditionCheckFailure', () => {
+    const failing = {
+      TableName: 'tickers',
+      ConditionExpression: 'Version = :expected',
+      ExpressionAttributeValues: { ':expected': { N: '2' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    } as const;
+    const stored = { TickerName: { S: 'Index_3' }, Version: { N: '3' }, Price: { N: '99.5' } };
+
+    beforeAll(async () => {
+      await dynamodb.send(new PutItemCommand({ TableName: 'tickers', Item: stored }));
+    });
+
+    it('returns the item that failed an UpdateItem condition, with ALL_OLD', async () => {
+      const update = dynamodb.send(
+        new UpdateItemCommand({
+          ...failing,
+          Key: { TickerName: { S: 'Index_3' } },
+          UpdateExpression: 'SET Price = :price',
+          ExpressionAttributeValues: { ...failing.ExpressionAttributeValues, ':price': { N: '1' } },
+        }),
+      );
+
+      await expect(update).rejects.toMatchObject({
+        name: 'ConditionalCheckFailedException',
+        Item: stored,
+      });
+    });
+
+    it('returns the item that failed a PutItem condition, with ALL_OLD', async () => {
+      const put = dynamodb.send(
+        new PutItemCommand({ ...failing, Item: { TickerName: { S: 'Index_3' } } }),
+      );
+
+      await expect(put).rejects.toMatchObject({ Item: stored });
+    });
+
+    it('returns the item that failed a DeleteItem condition, with ALL_OLD', async () => {
+      const remove = dynamodb.send(
+        new DeleteItemCommand({ ...failing, Key: { TickerName: { S: 'Index_3' } } }),
+      );
+
+      await expect(remove).rejects.toMatchObject({ Item: stored });
+    });
+
+    it('returns no item without ALL_OLD', async () => {
+      const update = dynamodb.send(
+        new UpdateItemCommand({
+          ...failing,
+          ReturnValuesOnConditionCheckFailure: 'NONE',
+          Key: { TickerName: { S: 'Index_3' } },
+          UpdateExpression: 'SET Price = :expected',
+        }),
+      );
+
+      const error: unknown = await update.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((error as ConditionalCheckFailedException).Item).toBeUndefined();
+    });
+
+    it('returns no item when there was none to fail the condition', async () => {
+      const update = dynamodb.send(
+        new UpdateItemCommand({
+          ...failing,
+          Key: { TickerName: { S: 'Index_absent' } },
+          UpdateExpression: 'SET Price = :expected',
+        }),
+      );
+
+      const error: unknown = await update.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((error as ConditionalCheckFailedException).Item).toBeUndefined();
+    });
+
+    it('rejects a value other than ALL_OLD or NONE, naming the field', async () => {
+      const update = dynamodb.send(
+        new UpdateItemCommand({
+          ...failing,
+          ReturnValuesOnConditionCheckFailure: 'ALL_NEW' as 'ALL_OLD',
+          Key: { TickerName: { S: 'Index_3' } },
+          UpdateExpression: 'SET Price = :expected',
+        }),
+      );
+
+      await expect(update).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining("at 'returnValuesOnConditionCheckFailure'"),
+      });
+    });
   });
 
   it('answers transactions, which dynalite lacks, with an AWS error rather than a silent success', async () => {

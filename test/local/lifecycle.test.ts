@@ -194,6 +194,7 @@ describe('local AWS lifecycle', () => {
 
   it('takes over the lock of a local AWS that died', async () => {
     const stateDir = await folder();
+    await (await start(stateDir)).stop();
     await writeFile(join(stateDir, 'local-aws.lock'), JSON.stringify({ pid: DEAD_PID }));
 
     const local = await start(stateDir);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,5 +6,12 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Forked processes (vitest's default pool), not worker threads: threads share one libuv pool of
+    // four threads for file I/O, and local AWS's stores are file-heavy, so two busy files in threads
+    // slowed each other past the timeout (tried: S3 listing of 1,000 objects beside the AWS CLI tests).
+    pool: 'forks',
+    // Vitest's default is cores - 1, which is one file at a time on 2 cores; most files here spend
+    // their time waiting on local AWS, the AWS CLI or a child process, so two at a time is faster.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -34,3 +34,9 @@ export function quoteList(items: readonly string[], conjunction = 'or'): string 
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted.at(-1)}`;
 }
+
+/** ` (did you mean "x"?)` for the candidate closest to `word`, or nothing when none is close. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const near = word === '' ? undefined : closest(word, candidates);
+  return near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
+}

@@ -10,6 +10,7 @@ import type { CostEstimate } from './templates/cost.js';
 import { checkParameterValues, pipelineParameters } from './templates/parameters.js';
 import { checkPermissions } from './templates/permissions.js';
 import { partitionOf } from './templates/resolve.js';
+import type { CfnLintStatus } from './templates/cfnLint.js';
 import { findTemplates, validateTemplates } from './templates/validate.js';
 
 /** What `validate` found: the derived names when the config is valid, every error when not. */
@@ -79,6 +80,8 @@ export interface ProjectReport {
   warnings: Finding[];
   /** Present when the config is valid. */
   cost?: CostEstimate;
+  /** Whether cfn-lint ran over the templates, or why not. */
+  cfnLint: CfnLintStatus;
 }
 
 /**
@@ -91,10 +94,17 @@ export async function validateProject(options: {
   config: string;
   templates?: readonly string[];
   functionCalls: FunctionCalls;
+  /** The cfn-lint executable; undefined looks on PATH, false leaves cfn-lint out. */
+  cfnLint?: string | false;
+  /** The folders cfn-lint is looked for in (default: the PATH environment variable). */
+  cfnLintPath?: string;
 }): Promise<ProjectReport> {
   const config = await validateConfigFile(options.config);
   const files = options.templates?.length ? options.templates : await findTemplates();
-  const templates = await validateTemplates(files);
+  const templates = await validateTemplates(files, {
+    cfnLint: options.cfnLint,
+    cfnLintPath: options.cfnLintPath,
+  });
   const errors = [...(config.ok ? [] : config.errors), ...templates.errors];
   const warnings = [...config.warnings, ...templates.warnings];
   let cost: CostEstimate | undefined;
@@ -128,5 +138,13 @@ export async function validateProject(options: {
       }
     }
   }
-  return { ok: errors.length === 0, config, templates: [...files], errors, warnings, cost };
+  return {
+    ok: errors.length === 0,
+    config,
+    templates: [...files],
+    errors,
+    warnings,
+    cost,
+    cfnLint: templates.cfnLint,
+  };
 }

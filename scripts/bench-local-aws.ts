@@ -19,7 +19,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { benchPipelineStack } from './bench/pipelineStack.js';
 import type { PipelineDeployStats } from './bench/pipelineStack.js';
-import { parseOptions, runCli, UsageError } from './cli.js';
+import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--stack-deploys <n>] [--json]
 
@@ -78,15 +79,18 @@ async function compare(
   return Object.fromEntries(names.map((n) => [n, stats(samples[n]!, totals[n]!)]));
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    requests: { type: 'string', default: '2000' },
-    'stack-deploys': { type: 'string', default: '5' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      requests: { type: 'string', default: '2000' },
+      'stack-deploys': { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const requests = Number(options.requests);
@@ -110,7 +114,7 @@ async function main(): Promise<number> {
     s3: number;
   };
   const progress = (line: string) => {
-    if (!options.json) console.error(line);
+    if (!options.json) io.stderr(line);
   };
   try {
     const direct = (port: number) => `http://127.0.0.1:${port}`;
@@ -212,29 +216,29 @@ async function main(): Promise<number> {
       aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10)',
     };
     if (options.json) {
-      console.log(JSON.stringify(report, null, 2));
+      io.stdout(JSON.stringify(report, null, 2));
       return 0;
     }
     const row = (label: string, s: Stats | undefined) =>
       s
         ? `${label.padEnd(34)}${String(s.perSecond).padStart(8)}${s.p50Ms.toFixed(3).padStart(10)}${s.p99Ms.toFixed(3).padStart(10)}`
         : '';
-    console.log(
+    io.stdout(
       `\n${'call'.padEnd(34)}${'req/s'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}`,
     );
-    console.log(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
-    console.log(row('DynamoDB UpdateItem direct', dynamodb.direct));
-    console.log(row('S3 PutObject via gateway', s3.gateway));
-    console.log(row('S3 PutObject direct', s3.direct));
-    console.log(row('Firehose PutRecordBatch (100)', batch.gateway));
+    io.stdout(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
+    io.stdout(row('DynamoDB UpdateItem direct', dynamodb.direct));
+    io.stdout(row('S3 PutObject via gateway', s3.gateway));
+    io.stdout(row('S3 PutObject direct', s3.direct));
+    io.stdout(row('Firehose PutRecordBatch (100)', batch.gateway));
     if (pipelineStack && 'error' in pipelineStack)
-      console.log(`\npipeline stack deploy: not measured (${pipelineStack.error})`);
+      io.stdout(`\npipeline stack deploy: not measured (${pipelineStack.error})`);
     else if (pipelineStack)
-      console.log(
+      io.stdout(
         `\npipeline stack deploy (${pipelineStack.resources} resources): median ${pipelineStack.medianMs} ms ` +
           `of ${pipelineStack.deploys} (${pipelineStack.minMs}-${pipelineStack.maxMs} ms), CreateStack to CREATE_COMPLETE`,
       );
-    console.log(
+    io.stdout(
       `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
     );
     return 0;
@@ -259,4 +263,7 @@ async function endpointOf(server: ChildProcess): Promise<string> {
   throw new Error('local AWS exited before it started serving');
 }
 
-runCli(main, USAGE);
+/** `npm run bench:local-aws`: gateway against direct backends; exit 0 measured. */
+export const main = command(USAGE, benchLocalAws);
+
+runIfEntryPoint(import.meta.url, main);

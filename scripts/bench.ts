@@ -1,10 +1,15 @@
 import { measureBundles } from './bench/bundle.js';
 import type { BundleMeasure } from './bench/bundle.js';
 import { benchmarkTicks } from './bench/run.js';
-import type { SizeResult, TickMeasure } from './bench/run.js';
-import { parseOptions, runCli, UsageError } from './cli.js';
+import type { Spread } from './bench/measure.js';
+import type { SizeSummary, TickMeasure } from './bench/run.js';
+import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run bench -- [--sizes 5,100,1000] [--ticks <n>] [--latency-ms <ms>] [--json]
+const DEFAULT_RUNS = 3;
+const DEFAULT_BUNDLE_LOADS = 5;
+
+const USAGE = `Usage: npm run bench -- [--sizes 5,100,1000] [--ticks <n>] [--latency-ms <ms>] [--runs <n>] [--bundle-loads <n>] [--json]
 
 Runs the streaming tick against a local AWS started for the run, side by side with a naive
 baseline written the tutorial's way (scan, then one UpdateItem and one PutRecord per ticker, in
@@ -14,6 +19,10 @@ sequence), and measures each function's bundle: size, and time to load in a fres
                   (default: 20 for up to 100 tickers, 3 above)
   --latency-ms <ms>  add this delay to every request of both implementations, to model
                   the network round trip to real AWS that loopback lacks (default: 0)
+  --runs <n>      repeat the whole tick measurement n times, each against a fresh local AWS,
+                  and print the median and the range (default: 3)
+  --bundle-loads <n>  fresh Node processes that load each bundle, for its median and range
+                  (default: 5)
   --json          print one JSON object instead of tables
 Exit status: 0 measured, 1 failed, 2 bad command line.`;
 
@@ -29,103 +38,109 @@ function parseSizes(text: string): number[] {
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
-function row(cells: string[], widths: number[]): string {
-  return cells
-    .map((cell, index) =>
-      index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!),
-    )
-    .join('  ');
+/** "5.4 (5.3-5.6)": the median, then the range when the runs differ. */
+function spread(value: Spread, digits = 1, unit = ''): string {
+  const median = `${fixed(value.median, digits)}${unit}`;
+  return value.min === value.max
+    ? median
+    : `${median} (${fixed(value.min, digits)}-${fixed(value.max, digits)})`;
 }
 
-function printTicks(results: readonly SizeResult[]): void {
-  const header = [
-    'tickers / impl',
-    'ms/tick',
-    'ticks/s',
-    'requests/tick',
-    'sequential RTs/tick',
-    'billing units/tick',
+/** Prints rows as columns: the first left-aligned, the others right-aligned, each as wide as its widest cell. */
+function printTable(io: CliIo, rows: readonly string[][]): void {
+  const widths = rows[0]!.map((_, column) =>
+    Math.max(...rows.map((cells) => cells[column]!.length)),
+  );
+  for (const cells of rows) {
+    io.stdout(
+      cells
+        .map((cell, index) =>
+          index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!),
+        )
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+}
+
+function printTicks(io: CliIo, results: readonly SizeSummary[]): void {
+  const line = (label: string, measure: TickMeasure, ms: Spread) => [
+    label,
+    spread(ms),
+    fixed(measure.ticksPerSecond, 2),
+    fixed(measure.requestsPerTick),
+    fixed(measure.sequentialRoundTripsPerTick),
+    fixed(measure.billingUnitsPerTick),
   ];
-  const widths = header.map((cell) => Math.max(cell.length, 10));
-  console.log(row(header, widths));
-  const line = (label: string, measure: TickMeasure) =>
-    row(
+  printTable(io, [
+    [
+      'tickers / impl',
+      'ms/tick',
+      'ticks/s',
+      'requests/tick',
+      'sequential RTs/tick',
+      'billing units/tick',
+    ],
+    ...results.flatMap((result) => [
+      line(`${result.tickers} ours`, result.ours, result.msPerTick.ours),
+      line(`${result.tickers} naive`, result.naive, result.msPerTick.naive),
       [
-        label,
-        fixed(measure.msPerTick),
-        fixed(measure.ticksPerSecond, 2),
-        fixed(measure.requestsPerTick),
-        fixed(measure.sequentialRoundTripsPerTick),
-        fixed(measure.billingUnitsPerTick),
+        `${result.tickers} naive/ours`,
+        '',
+        spread(result.ratios.speed, 1, 'x'),
+        `${fixed(result.ratios.requests, 1)}x`,
+        `${fixed(result.ratios.sequentialRoundTrips, 1)}x`,
+        `${fixed(result.ratios.billingUnits, 1)}x`,
       ],
-      widths,
-    );
-  for (const result of results) {
-    console.log(line(`${result.tickers} ours`, result.ours));
-    console.log(line(`${result.tickers} naive`, result.naive));
-    console.log(
-      row(
-        [
-          `${result.tickers} naive/ours`,
-          '',
-          `${fixed(result.ratios.speed, 1)}x`,
-          `${fixed(result.ratios.requests, 1)}x`,
-          `${fixed(result.ratios.sequentialRoundTrips, 1)}x`,
-          `${fixed(result.ratios.billingUnits, 1)}x`,
-        ],
-        widths,
-      ),
-    );
-  }
+    ]),
+  ]);
 }
 
-function printBundles(bundles: readonly BundleMeasure[]): void {
-  const header = [
-    'function',
-    'zip KiB',
-    'index.mjs KiB',
-    'load ms (bundle)',
-    'load ms (SDK unbundled)',
-    'ratio',
-  ];
-  const widths = header.map((cell) => cell.length);
-  console.log(row(header, widths));
-  for (const bundle of bundles) {
-    console.log(
-      row(
-        [
-          bundle.function,
-          fixed(bundle.zipBytes / 1024),
-          fixed(bundle.bundleBytes / 1024),
-          fixed(bundle.loadMs),
-          fixed(bundle.unbundledLoadMs),
-          `${fixed(bundle.unbundledLoadMs / bundle.loadMs, 2)}x`,
-        ],
-        widths,
-      ),
-    );
-  }
+function printBundles(io: CliIo, bundles: readonly BundleMeasure[]): void {
+  printTable(io, [
+    ['function', 'zip KiB', 'index.mjs KiB', 'load ms (bundle)', 'load ms (SDK unbundled)'],
+    ...bundles.map((bundle) => [
+      bundle.function,
+      fixed(bundle.zipBytes / 1024),
+      fixed(bundle.bundleBytes / 1024),
+      spread(bundle.loadMs, 0),
+      spread(bundle.unbundledLoadMs, 0),
+    ]),
+  ]);
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    sizes: { type: 'string', default: '5,100,1000' },
-    ticks: { type: 'string' },
-    'latency-ms': { type: 'string', default: '0' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+function wholeNumber(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new UsageError(
+      `${option} must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+async function bench(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      sizes: { type: 'string', default: '5,100,1000' },
+      ticks: { type: 'string' },
+      'latency-ms': { type: 'string', default: '0' },
+      runs: { type: 'string', default: String(DEFAULT_RUNS) },
+      'bundle-loads': { type: 'string', default: String(DEFAULT_BUNDLE_LOADS) },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const sizes = parseSizes(options.sizes);
-  const ticks = options.ticks === undefined ? undefined : Number(options.ticks);
-  if (ticks !== undefined && (!Number.isInteger(ticks) || ticks < 1)) {
-    throw new UsageError(
-      `--ticks must be a whole number of 1 or more, not ${JSON.stringify(options.ticks)}`,
-    );
-  }
+  const ticks = wholeNumber(options.ticks, '--ticks');
+  const runs = wholeNumber(options.runs, '--runs')!;
+  const bundleLoads = wholeNumber(options['bundle-loads'], '--bundle-loads')!;
   const latencyMs = Number(options['latency-ms']);
   if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 1000) {
     throw new UsageError(
@@ -136,20 +151,27 @@ async function main(): Promise<number> {
     sizes,
     ticksFor: (tickers) => ticks ?? (tickers <= 100 ? 20 : 3),
     latencyMs,
+    runs,
+    progress: (run, of) => io.stderr(`run ${run} of ${of}...`),
   });
-  const bundles = await measureBundles();
+  const bundles = await measureBundles(bundleLoads);
   if (options.json) {
-    console.log(JSON.stringify({ latencyMs, ticks: results, bundles }, null, 2));
+    io.stdout(JSON.stringify({ latencyMs, runs, ticks: results, bundles }, null, 2));
   } else {
     const latency = latencyMs > 0 ? `, ${latencyMs} ms modelled latency per request` : '';
-    console.log(
-      `Streaming tick against local AWS${latency} (ratios: naive / ours, higher is better for ours)\n`,
+    io.stdout(
+      `Streaming tick against local AWS${latency}: median of ${runs} run(s) (range); ratios: naive / ours, higher is better for ours\n`,
     );
-    printTicks(results);
-    console.log('\nBundles (load = import time in a fresh Node process, median of 5)\n');
-    printBundles(bundles);
+    printTicks(io, results);
+    io.stdout(
+      `\nBundles (load = import time in a fresh Node process): median of ${bundleLoads} processes (range)\n`,
+    );
+    printBundles(io, bundles);
   }
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run bench`: ours against the naive baseline, and the bundles; exit 0 measured. */
+export const main = command(USAGE, bench);
+
+runIfEntryPoint(import.meta.url, main);

@@ -1,5 +1,6 @@
 import { BUILD_DIR, buildFunctions } from '../lib/build/functions.js';
-import { parseOptions, runCli } from './cli.js';
+import { command, parseOptions, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run build -- [--out-dir <dir>] [--json]
 
@@ -9,25 +10,31 @@ and writes build/functions/manifest.json.
   --json           print the manifest as JSON instead of a table
 Exit status: 0 built, 1 failed, 2 bad command line.`;
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    'out-dir': { type: 'string', default: BUILD_DIR },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function build(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      'out-dir': { type: 'string', default: BUILD_DIR },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const manifest = await buildFunctions({ outDir: options['out-dir'] });
   if (options.json) {
-    console.log(JSON.stringify(manifest, null, 2));
+    io.stdout(JSON.stringify(manifest, null, 2));
   } else {
     for (const [name, built] of Object.entries(manifest)) {
-      console.log(`  ${name.padEnd(12)}  ${built.file}  ${(built.bytes / 1024).toFixed(1)} KiB`);
+      io.stdout(`  ${name.padEnd(12)}  ${built.file}  ${(built.bytes / 1024).toFixed(1)} KiB`);
     }
   }
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run build`: bundles each function into a zip; exit 0 built, 1 failed, 2 bad command line. */
+export const main = command(USAGE, build);
+
+runIfEntryPoint(import.meta.url, main);

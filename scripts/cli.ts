@@ -1,5 +1,7 @@
+import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { formatFinding, messageOf } from '../lib/errors.js';
 import type { Finding } from '../lib/errors.js';
 
@@ -8,49 +10,93 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where a command writes (one call per line, without the newline) and the environment it reads. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The real process's standard output, standard error and environment. */
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+};
+
+/** A command's entry point: takes the arguments after the script name, returns the exit status. */
+export type Main = (argv: readonly string[], io?: CliIo) => Promise<number>;
+
 /** Parses command-line options strictly, turning Node's errors into a {@link UsageError}. */
 export function parseOptions<Options extends NonNullable<ParseArgsConfig['options']>>(
   options: Options,
-  args = process.argv.slice(2),
+  args: readonly string[],
 ) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (error: unknown) {
     throw new UsageError(messageOf(error), { cause: error });
   }
 }
 
 /** Prints findings; inside GitHub Actions also as workflow commands, so they become annotations. */
-export function printFindings(level: 'error' | 'warning', findings: readonly Finding[]): void {
+export function printFindings(
+  io: CliIo,
+  level: 'error' | 'warning',
+  findings: readonly Finding[],
+): void {
   for (const finding of findings) {
-    if (process.env.GITHUB_ACTIONS === 'true' && finding.file) {
+    if (io.env.GITHUB_ACTIONS === 'true' && finding.file) {
       const where = [`file=${finding.file}`];
       if (finding.line) where.push(`line=${finding.line}`, `col=${finding.column ?? 1}`);
       const text = `${finding.path ? `${finding.path}: ` : ''}${finding.message}`;
-      console.log(
+      io.stdout(
         `::${level} ${where.join(',')}::${text.replace(/%/g, '%25').replace(/\n/g, '%0A')}`,
       );
     } else {
-      console.error(`${level}: ${formatFinding(finding)}`);
+      io.stderr(`${level}: ${formatFinding(finding)}`);
     }
   }
 }
 
-/** Runs a command's main function: prints expected failures without a stack trace and sets the exit code. */
-export function runCli(main: () => Promise<number>, usage: string): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
+/**
+ * Wraps a command's body into its {@link Main}: expected failures are printed without a stack
+ * trace (a bad command line with the usage, exit 2; anything else exit 1).
+ */
+export function command(
+  usage: string,
+  body: (argv: readonly string[], io: CliIo) => Promise<number>,
+): Main {
+  return async (argv, io = processIo) => {
+    try {
+      return await body(argv, io);
+    } catch (error: unknown) {
       if (error instanceof UsageError) {
-        console.error(`${error.message}\n\n${usage}`);
-        process.exitCode = 2;
-      } else {
-        console.error(`error: ${messageOf(error)}`);
-        if (process.env.DEBUG) console.error(error);
-        process.exitCode = 1;
+        io.stderr(`${error.message}\n\n${usage}`);
+        return 2;
       }
-    },
-  );
+      io.stderr(`error: ${messageOf(error)}`);
+      if (io.env.DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : String(error));
+      return 1;
+    }
+  };
+}
+
+/** True when the module at `moduleUrl` is the script Node was started with, not an import. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `main` with the process's arguments when `moduleUrl` is the entry point. */
+export function runIfEntryPoint(moduleUrl: string, main: Main): void {
+  if (!isEntryPoint(moduleUrl)) return;
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

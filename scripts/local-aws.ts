@@ -1,5 +1,6 @@
 import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
-import { parseOptions, runCli, UsageError } from './cli.js';
+import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>]
 
@@ -20,26 +21,29 @@ function parsePort(text: string, source: string): number {
   return port;
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    port: { type: 'string' },
-    reset: { type: 'boolean', default: false },
-    'state-dir': { type: 'string', default: '.local' },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function serve(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      port: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'state-dir': { type: 'string', default: '.local' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const port = options.port
     ? parsePort(options.port, '--port')
-    : process.env.LOCAL_AWS_PORT
-      ? parsePort(process.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
+    : io.env.LOCAL_AWS_PORT
+      ? parsePort(io.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
   let faults: unknown;
-  if (process.env.LOCAL_AWS_FAULTS) {
+  if (io.env.LOCAL_AWS_FAULTS) {
     try {
-      faults = JSON.parse(process.env.LOCAL_AWS_FAULTS);
+      faults = JSON.parse(io.env.LOCAL_AWS_FAULTS);
     } catch {
       throw new UsageError('LOCAL_AWS_FAULTS must be JSON such as {"firehose":{"failRate":0.5}}');
     }
@@ -51,22 +55,22 @@ async function main(): Promise<number> {
       reset: options.reset,
       stateDir: options['state-dir'],
       faults: faults as never,
-      log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+      log: (line) => io.stdout(`${new Date().toISOString()} ${line}`),
     });
   } catch (error: unknown) {
     if (error instanceof LocalAwsStartError) {
-      console.error(`error: ${error.message}`);
+      io.stderr(`error: ${error.message}`);
       return 1;
     }
     throw error;
   }
-  console.log(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
-  console.log(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
-  console.log(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
-  console.log('Press Ctrl-C to stop.');
+  io.stdout(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
+  io.stdout(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
+  io.stdout(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
+  io.stdout('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      console.log(`\n${signal}: flushing Firehose buffers and stopping...`);
+      io.stdout(`\n${signal}: flushing Firehose buffers and stopping...`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();
@@ -75,8 +79,11 @@ async function main(): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await local.stop();
-  console.log('local AWS stopped.');
+  io.stdout('local AWS stopped.');
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run local-aws`: serves local AWS until SIGINT or SIGTERM; exit 0 stopped, 1 failed to start. */
+export const main = command(USAGE, serve);
+
+runIfEntryPoint(import.meta.url, main);

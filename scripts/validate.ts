@@ -4,16 +4,19 @@ import type { ResourceNames } from '../lib/config/names.js';
 import { formatCostEstimate } from '../lib/templates/cost.js';
 import { TEMPLATE_DIR } from '../lib/templates/validate.js';
 import { validateProject } from '../lib/validate.js';
-import { parseOptions, printFindings, runCli } from './cli.js';
+import { command, parseOptions, printFindings, runIfEntryPoint } from './cli.js';
+import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--json]
+const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--no-cfn-lint] [--json]
 
 Checks the naming config and prints the AWS resource names derived from it, checks the
-CloudFormation templates (AWS's resource spec, the project's rules, cfn-guard's Control Tower
-rules), proves with an IAM policy evaluator that the pipeline's roles allow every call made
-with them, and estimates the pipeline's monthly cost.
+CloudFormation templates (AWS's resource spec with ranges and value lists, IAM policy grammar and
+action names, the project's rules, cfn-guard's Control Tower rules, and AWS's cfn-lint when it is
+on PATH), proves with an IAM policy evaluator that the pipeline's roles allow every call made with
+them, and estimates the pipeline's monthly cost.
   --config <file>    the config to check (default: ${DEFAULT_CONFIG_FILE})
   --template <file>  check this template only (repeatable; default: every one in ${TEMPLATE_DIR}/)
+  --no-cfn-lint      leave cfn-lint out even when it is installed (the checks of our own still run)
   --json             print one JSON object instead of a table
 Exit status: 0 valid, 1 invalid, 2 bad command line.`;
 
@@ -43,30 +46,36 @@ function table(rows: [string, string][]): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    config: { type: 'string', default: DEFAULT_CONFIG_FILE },
-    template: { type: 'string', multiple: true },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
+async function validate(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      config: { type: 'string', default: DEFAULT_CONFIG_FILE },
+      template: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      'no-cfn-lint': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
   if (options.help) {
-    console.log(USAGE);
+    io.stdout(USAGE);
     return 0;
   }
   const project = await validateProject({
     config: options.config,
     templates: options.template,
     functionCalls: FUNCTION_CALLS,
+    ...(options['no-cfn-lint'] ? { cfnLint: false as const } : {}),
+    ...(io.env.PATH === undefined ? {} : { cfnLintPath: io.env.PATH }),
   });
   const report = project.config;
 
   if (options.json) {
-    const { errors, warnings, templates, cost } = project;
-    console.log(
+    const { errors, warnings, templates, cost, cfnLint } = project;
+    io.stdout(
       JSON.stringify(
         report.ok && project.ok
-          ? { ok: true, names: report.names, warnings, templates, cost }
+          ? { ok: true, names: report.names, warnings, templates, cost, cfnLint }
           : {
               ok: false,
               ...(report.ok ? { names: report.names } : {}),
@@ -74,6 +83,7 @@ async function main(): Promise<number> {
               warnings,
               templates,
               ...(cost ? { cost } : {}),
+              cfnLint,
             },
         null,
         2,
@@ -86,24 +96,26 @@ async function main(): Promise<number> {
   const configErrors = project.errors.length - templateErrors.length;
   if (report.ok && configErrors === 0) {
     const { config, names } = report;
-    console.log(
+    io.stdout(
       `${options.config} is valid: ${config.firstName} ${config.lastName}, ${config.region}.\n`,
     );
-    console.log(
+    io.stdout(
       table(
         Object.entries(LABELS).map(([key, label]) => [label, names[key as keyof ResourceNames]]),
       ),
     );
-    console.log('');
+    io.stdout('');
   }
+  // Said once, plainly: a machine without cfn-lint still runs every check of our own.
+  if (!project.cfnLint.ran) io.stdout(`Note: ${project.cfnLint.reason}.\n`);
   const checked = project.templates.length;
   if (checked > 0 && templateErrors.length === 0)
-    console.log(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
-  if (project.cost) console.log(`${formatCostEstimate(project.cost)}\n`);
-  printFindings('warning', project.warnings);
+    io.stdout(`${checked} template(s) valid: ${project.templates.join(', ')}.\n`);
+  if (project.cost) io.stdout(`${formatCostEstimate(project.cost)}\n`);
+  printFindings(io, 'warning', project.warnings);
   if (!project.ok) {
-    printFindings('error', project.errors);
-    console.error(
+    printFindings(io, 'error', project.errors);
+    io.stderr(
       `\n${[
         configErrors > 0 ? `${options.config} is not valid: ${configErrors} error(s)` : '',
         templateErrors.length > 0 ? `templates: ${templateErrors.length} error(s)` : '',
@@ -116,4 +128,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCli(main, USAGE);
+/** `npm run validate`: checks the config and the templates; exit 0 valid, 1 invalid, 2 bad command line. */
+export const main = command(USAGE, validate);
+
+runIfEntryPoint(import.meta.url, main);

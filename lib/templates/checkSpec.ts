@@ -1,9 +1,10 @@
 import type { Finding } from '../errors.js';
-import { closest, quoteList } from '../text.js';
+import { didYouMean as hint, quoteList } from '../text.js';
 import { findingAt, isObject } from './parse.js';
 import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import type { PropertySpec, ServiceSpec, ValueShape } from './spec.js';
-import { branches, intrinsicName, PSEUDO_PARAMETERS, subVariables, walk } from './walk.js';
+import { checkReferences } from './references.js';
+import { branches, intrinsicName, subVariables, walk } from './walk.js';
 
 const SECTIONS = [
   'AWSTemplateFormatVersion',
@@ -31,11 +32,6 @@ const RESOURCE_KEYS = [
 ];
 
 const PARAMETER_TYPES = ['String', 'Number', 'List<Number>', 'CommaDelimitedList'];
-
-const hint = (word: string, candidates: readonly string[]): string => {
-  const near = word === '' ? undefined : closest(word, candidates);
-  return near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
-};
 
 /** Checks the shape of a property value against the spec: unknown and missing properties. */
 function checkValue(
@@ -86,6 +82,17 @@ function checkValue(
     }
     case 'primitive':
       checkPrimitive(value, shape.type, wrongType);
+      if (shape.allowedValues && !isObject(value) && !Array.isArray(value) && value !== null) {
+        const allowed = shape.allowedValues.map(String);
+        if (!allowed.includes(String(value)))
+          findings.push(
+            findingAt(
+              template,
+              path,
+              `${where} = ${JSON.stringify(value)} is not one of ${quoteList(allowed)}${hint(String(value), allowed)}`,
+            ),
+          );
+      }
       return;
     default:
       return;
@@ -214,153 +221,6 @@ function checkResources(template: ParsedTemplate, spec: ServiceSpec, findings: F
       `${id} (${type})`,
       findings,
     );
-  }
-}
-
-/** Every `Ref`, `Fn::Sub` variable, `Fn::GetAtt`, `DependsOn` and condition names something real. */
-function checkReferences(template: ParsedTemplate, spec: ServiceSpec, findings: Finding[]): void {
-  const body = template.body;
-  const resources = isObject(body.Resources) ? body.Resources : {};
-  const parameters = isObject(body.Parameters) ? Object.keys(body.Parameters) : [];
-  const conditions = isObject(body.Conditions) ? Object.keys(body.Conditions) : [];
-  const resourceIds = Object.keys(resources);
-  const refTargets = [...parameters, ...resourceIds, ...PSEUDO_PARAMETERS];
-
-  const typeOf = (id: string): string | undefined => {
-    const resource = resources[id];
-    return isObject(resource) && typeof resource.Type === 'string' ? resource.Type : undefined;
-  };
-  const checkAttribute = (id: string, attribute: string, path: TemplatePath): void => {
-    if (!resourceIds.includes(id)) {
-      findings.push(
-        findingAt(
-          template,
-          path,
-          `GetAtt names ${JSON.stringify(id)}, which is not a resource of this template${hint(id, resourceIds)}`,
-        ),
-      );
-      return;
-    }
-    const type = typeOf(id);
-    const typeSpec = type ? spec.resource(type) : undefined;
-    if (typeSpec && !typeSpec.attributes.includes(attribute)) {
-      findings.push(
-        findingAt(
-          template,
-          path,
-          `GetAtt ${id}.${attribute}: ${type} has no attribute ${JSON.stringify(attribute)}; ` +
-            (typeSpec.attributes.length > 0
-              ? `it has ${quoteList(typeSpec.attributes, 'and')}`
-              : 'it has no attributes'),
-        ),
-      );
-    }
-  };
-  const checkName = (
-    name: string,
-    path: TemplatePath,
-    what: string,
-    allowed: readonly string[],
-  ): void => {
-    if (!allowed.includes(name))
-      findings.push(
-        findingAt(
-          template,
-          path,
-          `${what} ${JSON.stringify(name)} names no ${what === 'Ref' ? 'parameter, resource or pseudo parameter' : 'resource'} of this template${hint(name, allowed)}`,
-        ),
-      );
-  };
-
-  for (const section of ['Resources', 'Outputs', 'Conditions'] as const) {
-    walk(body[section], [section], (value, path) => {
-      const fn = intrinsicName(value);
-      if (!fn || !isObject(value)) return;
-      const args = value[fn];
-      const argPath = [...path, fn];
-      if (fn === 'Ref') {
-        if (typeof args !== 'string') {
-          findings.push(
-            findingAt(template, argPath, 'Ref takes the name of a parameter or resource'),
-          );
-        } else if (
-          section === 'Conditions' &&
-          !parameters.includes(args) &&
-          !(PSEUDO_PARAMETERS as readonly string[]).includes(args)
-        ) {
-          findings.push(
-            findingAt(
-              template,
-              argPath,
-              `a condition may only Ref parameters, not ${JSON.stringify(args)}`,
-            ),
-          );
-        } else {
-          checkName(args, argPath, 'Ref', refTargets);
-        }
-      } else if (fn === 'Fn::GetAtt') {
-        if (!Array.isArray(args) || args.length !== 2 || typeof args[0] !== 'string') {
-          findings.push(
-            findingAt(
-              template,
-              argPath,
-              'GetAtt takes Resource.Attribute or [Resource, Attribute]',
-            ),
-          );
-        } else if (typeof args[1] === 'string') {
-          checkAttribute(args[0], args[1], argPath);
-        }
-      } else if (fn === 'Fn::Sub') {
-        const [text, variables] = Array.isArray(args) ? args : [args, undefined];
-        if (typeof text !== 'string') return;
-        const local = isObject(variables) ? Object.keys(variables) : [];
-        for (const variable of subVariables(text)) {
-          if (local.includes(variable)) continue;
-          const dot = variable.indexOf('.');
-          if (dot > 0 && !variable.startsWith('AWS::')) {
-            checkAttribute(variable.slice(0, dot), variable.slice(dot + 1), argPath);
-          } else {
-            checkName(variable, argPath, 'Ref', refTargets);
-          }
-        }
-      } else if (fn === 'Condition' || fn === 'Fn::If') {
-        const name = fn === 'Condition' ? args : Array.isArray(args) ? args[0] : undefined;
-        if (typeof name === 'string' && !conditions.includes(name))
-          findings.push(
-            findingAt(
-              template,
-              argPath,
-              `condition ${JSON.stringify(name)} is not defined under Conditions${hint(name, conditions)}`,
-            ),
-          );
-      }
-    });
-  }
-
-  for (const [id, resource] of Object.entries(resources)) {
-    if (!isObject(resource)) continue;
-    const dependsOn = resource.DependsOn;
-    const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
-    list.forEach((target, index) => {
-      const path = ['Resources', id, 'DependsOn', ...(Array.isArray(dependsOn) ? [index] : [])];
-      if (typeof target !== 'string')
-        findings.push(findingAt(template, path, 'DependsOn takes resource names'));
-      else
-        checkName(
-          target,
-          path,
-          'DependsOn',
-          resourceIds.filter((other) => other !== id),
-        );
-    });
-    if (typeof resource.Condition === 'string' && !conditions.includes(resource.Condition))
-      findings.push(
-        findingAt(
-          template,
-          ['Resources', id, 'Condition'],
-          `condition ${JSON.stringify(resource.Condition)} is not defined under Conditions${hint(resource.Condition, conditions)}`,
-        ),
-      );
   }
 }
 

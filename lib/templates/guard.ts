@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { Finding } from '../errors.js';
 import { findingAt, isObject } from './parse.js';
 import type { ParsedTemplate, TemplatePath } from './parse.js';
@@ -110,25 +111,126 @@ interface GuardFailure {
   resources: string[];
 }
 
-/** Walks cfn-guard's nested JSON report for a failing rule's control id, message and resources. */
-function failuresOf(report: unknown): Map<string, GuardFailure[]> {
+/** A value cfn-guard reached in the template, by its path (`/Resources/Id/Properties/...`). */
+const GuardValue = z.looseObject({ path: z.string() });
+const GuardMessages = z.object({
+  custom_message: z.string().nullish(),
+  error_message: z.string().nullish(),
+});
+/** One check of a clause: Resolved, UnResolved, InResolved..., each naming the values compared. */
+const GuardComparison = z.looseObject({
+  // An unresolved check says how far it got (traversed_to); a resolved one names the value itself.
+  value: z
+    .looseObject({ path: z.string().optional(), traversed_to: GuardValue.optional() })
+    .optional(),
+  from: GuardValue.optional(),
+  to: z.union([GuardValue, z.array(GuardValue)]).optional(),
+});
+const GuardClause = z.object({
+  check: z.record(z.string(), GuardComparison),
+  messages: GuardMessages,
+});
+
+/** A node of cfn-guard's `--structured` report tree. */
+type GuardNode =
+  | { Rule: { name: string; messages: z.infer<typeof GuardMessages>; checks: GuardNode[] } }
+  | { Clause: { Unary?: z.infer<typeof GuardClause>; Binary?: z.infer<typeof GuardClause> } }
+  | {
+      Block: {
+        messages: z.infer<typeof GuardMessages>;
+        unresolved?: { traversed_to: { path: string } } | null;
+        checks?: GuardNode[];
+      };
+    }
+  | { Disjunctions: { checks: GuardNode[] } };
+
+const GuardNodeSchema: z.ZodType<GuardNode> = z.lazy(() =>
+  z.union([
+    z.object({
+      Rule: z.object({
+        name: z.string(),
+        messages: GuardMessages,
+        checks: z.array(GuardNodeSchema),
+      }),
+    }),
+    z.object({
+      Clause: z.object({ Unary: GuardClause.optional(), Binary: GuardClause.optional() }),
+    }),
+    z.object({
+      Block: z.object({
+        messages: GuardMessages,
+        unresolved: z.object({ traversed_to: GuardValue }).nullish(),
+        checks: z.array(GuardNodeSchema).optional(),
+      }),
+    }),
+    z.object({ Disjunctions: z.object({ checks: z.array(GuardNodeSchema) }) }),
+  ]),
+);
+
+/** cfn-guard's `--output-format json --structured` report: one entry per data file. */
+const GuardReport = z.array(
+  z.looseObject({ name: z.string(), not_compliant: z.array(GuardNodeSchema) }),
+);
+
+/** The control id and summary in a Control Tower rule's message: `[CT.S3.PR.1]: Require ...`. */
+const CONTROL = /\[(CT\.[A-Z0-9]+\.PR\.\d+)\]: ([^\n]*)/;
+
+/** The messages and the template paths under one node of the report. */
+function collect(node: GuardNode, messages: string[], paths: string[]): void {
+  const note = (m: z.infer<typeof GuardMessages>) => {
+    if (m.custom_message) messages.push(m.custom_message);
+  };
+  if ('Rule' in node) {
+    note(node.Rule.messages);
+    node.Rule.checks.forEach((child) => collect(child, messages, paths));
+  } else if ('Disjunctions' in node) {
+    node.Disjunctions.checks.forEach((child) => collect(child, messages, paths));
+  } else if ('Block' in node) {
+    note(node.Block.messages);
+    if (node.Block.unresolved) paths.push(node.Block.unresolved.traversed_to.path);
+    node.Block.checks?.forEach((child) => collect(child, messages, paths));
+  } else {
+    for (const clause of [node.Clause.Unary, node.Clause.Binary]) {
+      if (!clause) continue;
+      note(clause.messages);
+      for (const comparison of Object.values(clause.check)) {
+        const reached = comparison.value?.traversed_to?.path ?? comparison.value?.path;
+        if (reached) paths.push(reached);
+        if (comparison.from) paths.push(comparison.from.path);
+        for (const to of [comparison.to ?? []].flat()) paths.push(to.path);
+      }
+    }
+  }
+}
+
+/** Reads cfn-guard's report (failing loudly on a changed format): each failing control and its resources. */
+export function failuresOf(report: unknown): Map<string, GuardFailure[]> {
+  const parsed = GuardReport.safeParse(report);
+  if (!parsed.success)
+    throw new GuardError(
+      `cfn-guard's JSON report is not in the expected form: ${parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ')}`,
+      { cause: parsed.error },
+    );
   const byFile = new Map<string, GuardFailure[]>();
-  if (!Array.isArray(report)) return byFile;
-  for (const file of report as { name?: string; not_compliant?: unknown[] }[]) {
-    const failures: GuardFailure[] = [];
-    for (const failed of file.not_compliant ?? []) {
-      const text = JSON.stringify(failed);
-      const control = /\[(CT\.[A-Z0-9]+\.PR\.\d+)\]: ([^\\]*)/.exec(text);
+  for (const file of parsed.data) {
+    const failures = file.not_compliant.map((failed): GuardFailure => {
+      const messages: string[] = [];
+      const paths: string[] = [];
+      collect(failed, messages, paths);
+      const control = messages.map((message) => CONTROL.exec(message)).find(Boolean);
       const resources = new Set(
-        [...text.matchAll(/"path":"\/Resources\/([^/"]+)/g)].map((match) => match[1]!),
+        paths.flatMap((path) => /^\/Resources\/([^/]+)/.exec(path)?.[1] ?? []),
       );
-      failures.push({
-        control: control?.[1] ?? (failed as { Rule?: { name?: string } }).Rule?.name ?? 'cfn-guard',
+      return {
+        control: control?.[1] ?? ('Rule' in failed ? failed.Rule.name : 'cfn-guard'),
         summary: control?.[2]?.trim() ?? 'a Control Tower rule failed',
         resources: [...resources],
-      });
-    }
-    byFile.set(resolve(file.name ?? ''), failures);
+      };
+    });
+    byFile.set(resolve(file.name), failures);
   }
   return byFile;
 }

@@ -95,40 +95,74 @@ export function checkParameterValues(template: ParsedTemplate, values: Parameter
       );
   for (const [name, declaration] of Object.entries(declared)) {
     if (!isObject(declaration)) continue;
-    const path = ['Parameters', name];
     const value =
       values[name] ?? (declaration.Default === undefined ? undefined : String(declaration.Default));
-    const fail = (why: string) =>
-      findings.push(findingAt(template, path, `${name} = ${JSON.stringify(value)}: ${why}`));
     if (value === undefined) {
-      findings.push(findingAt(template, path, `${name} has no default and no value was given`));
+      findings.push(
+        findingAt(template, ['Parameters', name], `${name} has no default and no value was given`),
+      );
       continue;
     }
-    const items = declaration.Type === 'CommaDelimitedList' ? value.split(',') : [value];
-    for (const item of items) {
-      if (
-        typeof declaration.AllowedPattern === 'string' &&
-        !new RegExp(`^(?:${declaration.AllowedPattern})$`).test(item)
-      )
-        fail(`does not match AllowedPattern ${declaration.AllowedPattern}`);
-      if (
-        Array.isArray(declaration.AllowedValues) &&
-        !declaration.AllowedValues.map(String).includes(item)
-      )
-        fail(`is not one of AllowedValues ${declaration.AllowedValues.join(', ')}`);
-    }
-    if (typeof declaration.MinLength === 'number' && value.length < declaration.MinLength)
-      fail(`is shorter than MinLength ${declaration.MinLength}`);
-    if (typeof declaration.MaxLength === 'number' && value.length > declaration.MaxLength)
-      fail(`is longer than MaxLength ${declaration.MaxLength}`);
-    if (declaration.Type === 'Number') {
-      const number = Number(value);
-      if (value.trim() === '' || Number.isNaN(number)) fail('is not a number');
-      if (typeof declaration.MinValue === 'number' && number < declaration.MinValue)
-        fail(`is below MinValue ${declaration.MinValue}`);
-      if (typeof declaration.MaxValue === 'number' && number > declaration.MaxValue)
-        fail(`is above MaxValue ${declaration.MaxValue}`);
-    }
+    findings.push(
+      ...checkParameterValue(template, name, value).map((why) =>
+        findingAt(template, ['Parameters', name], `${name} = ${JSON.stringify(value)}: ${why}`),
+      ),
+    );
   }
   return findings;
+}
+
+/** Why a value breaks parameter `name`'s own constraints (empty when it meets them all). */
+export function checkParameterValue(
+  template: ParsedTemplate,
+  name: string,
+  value: string,
+): string[] {
+  const declared = isObject(template.body.Parameters) ? template.body.Parameters[name] : undefined;
+  if (!isObject(declared)) return [];
+  const declaration = declared;
+  const reasons: string[] = [];
+  const fail = (why: string) => reasons.push(why);
+  const items = declaration.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+  for (const item of items) {
+    if (
+      typeof declaration.AllowedPattern === 'string' &&
+      !new RegExp(`^(?:${declaration.AllowedPattern})$`).test(item)
+    )
+      fail(`does not match AllowedPattern ${declaration.AllowedPattern}`);
+    if (
+      Array.isArray(declaration.AllowedValues) &&
+      !declaration.AllowedValues.map(String).includes(item)
+    )
+      fail(`is not one of AllowedValues ${declaration.AllowedValues.join(', ')}`);
+  }
+  if (typeof declaration.MinLength === 'number' && value.length < declaration.MinLength)
+    fail(`is shorter than MinLength ${declaration.MinLength}`);
+  if (typeof declaration.MaxLength === 'number' && value.length > declaration.MaxLength)
+    fail(`is longer than MaxLength ${declaration.MaxLength}`);
+  if (declaration.Type === 'Number') {
+    const number = Number(value);
+    if (value.trim() === '' || Number.isNaN(number)) fail('is not a number');
+    if (typeof declaration.MinValue === 'number' && number < declaration.MinValue)
+      fail(`is below MinValue ${declaration.MinValue}`);
+    if (typeof declaration.MaxValue === 'number' && number > declaration.MaxValue)
+      fail(`is above MaxValue ${declaration.MaxValue}`);
+  }
+  return reasons;
+}
+
+/** Each parameter's Default against the parameter's own constraints, as CloudFormation checks it. */
+export function checkParameterDefaults(template: ParsedTemplate): Finding[] {
+  const declared = isObject(template.body.Parameters) ? template.body.Parameters : {};
+  return Object.entries(declared).flatMap(([name, declaration]) => {
+    if (!isObject(declaration) || declaration.Default === undefined) return [];
+    const value = String(declaration.Default);
+    return checkParameterValue(template, name, value).map((why) =>
+      findingAt(
+        template,
+        ['Parameters', name, 'Default'],
+        `the default of ${name}, ${JSON.stringify(value)}, ${why}`,
+      ),
+    );
+  });
 }

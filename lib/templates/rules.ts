@@ -1,5 +1,6 @@
 import type { Finding } from '../errors.js';
 import { findingAt, isObject } from './parse.js';
+import { POLICY_KEYS } from './policies.js';
 import type { ParsedTemplate, TemplatePath, TemplateValue } from './parse.js';
 import { branches, intrinsicName, listOf, walk } from './walk.js';
 
@@ -32,8 +33,6 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::SQS::Queue': 'QueueName',
   'AWS::Kinesis::Stream': 'Name',
 };
-
-const POLICY_KEYS = ['PolicyDocument', 'AssumeRolePolicyDocument', 'KeyPolicy'];
 
 interface Statement {
   value: { [key: string]: TemplateValue };
@@ -78,10 +77,12 @@ function textOf(value: TemplateValue): string | undefined {
   return undefined;
 }
 
-/** Allow statements only: an IAM action list or resource list with a wildcard. */
+/** Statements that are not Deny: an IAM action list or resource list with a wildcard. */
 function checkStatements(template: ParsedTemplate, findings: Finding[]): void {
   for (const { value, path } of statementsOf(template)) {
-    if (value.Effect !== 'Allow') continue; // Denying broadly is the safe direction.
+    // Denying broadly is the safe direction. Any other Effect (a misspelt "allow") is judged as
+    // the Allow it was meant to be; the policy grammar check reports the spelling.
+    if (value.Effect === 'Deny') continue;
     if ('NotAction' in value)
       findings.push(
         findingAt(

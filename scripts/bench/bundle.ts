@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { buildFunctions, HANDLER_FILE } from '../../lib/build/functions.js';
 import type { FunctionName } from '../../lib/build/functions.js';
+import { spreadOf } from './measure.js';
+import type { Spread } from './measure.js';
 
 const run = promisify(execFile);
 
@@ -15,10 +17,10 @@ export interface BundleMeasure {
   function: FunctionName;
   zipBytes: number;
   bundleBytes: number;
-  /** Median time to import the bundle in a fresh Node process. */
-  loadMs: number;
-  /** Median time to import the same SDK clients and zod from node_modules, unbundled. */
-  unbundledLoadMs: number;
+  /** Time to import the bundle in a fresh Node process, over `runs` processes. */
+  loadMs: Spread;
+  /** Time to import the same SDK clients and zod from node_modules, unbundled. */
+  unbundledLoadMs: Spread;
 }
 
 const PACKAGES: Record<FunctionName, string[]> = {
@@ -53,13 +55,7 @@ async function loadMs(specifiers: string[], cwd: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Builds both functions into a temporary folder and measures each bundle `runs` times. */
+/** Builds both functions into a temporary folder and loads each bundle in `runs` fresh processes. */
 export async function measureBundles(runs = 5): Promise<BundleMeasure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
   try {
@@ -80,8 +76,8 @@ export async function measureBundles(runs = 5): Promise<BundleMeasure[]> {
         function: name,
         zipBytes: zip.length,
         bundleBytes: code.length,
-        loadMs: median(bundled),
-        unbundledLoadMs: median(unbundled),
+        loadMs: spreadOf(bundled),
+        unbundledLoadMs: spreadOf(unbundled),
       });
     }
     return measures;

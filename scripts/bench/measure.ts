@@ -86,3 +86,19 @@ export function addLatency(client: DynamoDBClient | FirehoseClient, ms: number):
     { step: 'deserialize', name: 'benchLatency' },
   );
 }
+
+/** The median of repeated measurements, with the lowest and the highest. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Median, minimum and maximum of `values` (at least one). */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) throw new RangeError('spreadOf needs at least one value');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}

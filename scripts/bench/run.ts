@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dynamoTickerTable, firehoseRecordSink } from '../../functions/streaming/aws.js';
 import { runTick } from '../../functions/streaming/tick.js';
-import { addLatency, recordRequests, sequentialRoundTrips } from './measure.js';
-import type { RequestRecord } from './measure.js';
+import { addLatency, recordRequests, sequentialRoundTrips, spreadOf } from './measure.js';
+import type { RequestRecord, Spread } from './measure.js';
 import { naiveTick } from './naive.js';
-import { createPipeline, localClients, tutorialTickers } from './resources.js';
+import { createPipeline, localClients, tutorialTickers } from '../../local/pipeline.js';
 
 /** Averages of one implementation at one size. */
 export interface TickMeasure {
@@ -26,6 +26,58 @@ export interface SizeResult {
   ours: TickMeasure;
   naive: TickMeasure;
   ratios: { speed: number; requests: number; sequentialRoundTrips: number; billingUnits: number };
+}
+
+/**
+ * One number of tickers over several runs, each against a fresh local AWS: the median of each
+ * figure, and the spread of the time per tick and of the speed ratio (naive / ours).
+ */
+export interface SizeSummary {
+  tickers: number;
+  ticks: number;
+  runs: number;
+  ours: TickMeasure;
+  naive: TickMeasure;
+  msPerTick: { ours: Spread; naive: Spread };
+  ratios: { speed: Spread; requests: number; sequentialRoundTrips: number; billingUnits: number };
+}
+
+const medianOf = (values: number[]) => spreadOf(values).median;
+
+function medianMeasure(measures: readonly TickMeasure[]): TickMeasure {
+  const pick = (key: keyof TickMeasure) => medianOf(measures.map((measure) => measure[key]));
+  return {
+    msPerTick: pick('msPerTick'),
+    ticksPerSecond: pick('ticksPerSecond'),
+    requestsPerTick: pick('requestsPerTick'),
+    sequentialRoundTripsPerTick: pick('sequentialRoundTripsPerTick'),
+    billingUnitsPerTick: pick('billingUnitsPerTick'),
+  };
+}
+
+/** Folds the results of several runs (each over the same sizes) into one summary per size. */
+export function summariseRuns(runs: readonly (readonly SizeResult[])[]): SizeSummary[] {
+  return runs[0]!.map((first, index) => {
+    const results = runs.map((run) => run[index]!);
+    const ratio = (key: keyof SizeResult['ratios']) => results.map((result) => result.ratios[key]);
+    return {
+      tickers: first.tickers,
+      ticks: first.ticks,
+      runs: results.length,
+      ours: medianMeasure(results.map((result) => result.ours)),
+      naive: medianMeasure(results.map((result) => result.naive)),
+      msPerTick: {
+        ours: spreadOf(results.map((result) => result.ours.msPerTick)),
+        naive: spreadOf(results.map((result) => result.naive.msPerTick)),
+      },
+      ratios: {
+        speed: spreadOf(ratio('speed')),
+        requests: medianOf(ratio('requests')),
+        sequentialRoundTrips: medianOf(ratio('sequentialRoundTrips')),
+        billingUnits: medianOf(ratio('billingUnits')),
+      },
+    };
+  });
 }
 
 /** A local AWS in its own process, so server and client do not share one event loop. */
@@ -92,13 +144,31 @@ async function measure(
   return summarise(ticks);
 }
 
-/** Measures both implementations at each size against a fresh local AWS. */
-export async function benchmarkTicks(options: {
+/** What to measure: sizes, ticks per size, modelled latency and repetitions. */
+export interface BenchmarkOptions {
   sizes: readonly number[];
   ticksFor: (tickers: number) => number;
   /** Modelled network round trip added to every request (default 0: plain loopback). */
   latencyMs?: number;
-}): Promise<SizeResult[]> {
+  /** Whole repetitions, each against a fresh local AWS (default 1). */
+  runs?: number;
+  /** Told when each run starts, so a long benchmark shows it is alive. */
+  progress?: (run: number, runs: number) => void;
+}
+
+/** Measures both implementations at each size, `runs` times, and summarises the runs. */
+export async function benchmarkTicks(options: BenchmarkOptions): Promise<SizeSummary[]> {
+  const { runs = 1, progress } = options;
+  const results: SizeResult[][] = [];
+  for (let run = 1; run <= runs; run++) {
+    progress?.(run, runs);
+    results.push(await benchmarkOnce(options));
+  }
+  return summariseRuns(results);
+}
+
+/** Measures both implementations at each size against a fresh local AWS. */
+async function benchmarkOnce(options: BenchmarkOptions): Promise<SizeResult[]> {
   const { sizes, ticksFor, latencyMs = 0 } = options;
   const local = await startLocalAwsProcess();
   try {

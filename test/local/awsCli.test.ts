@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { useAwsCli } from '../support/awsCli.js';
 import { useLocalAws } from '../support/localAws.js';
 
@@ -18,8 +18,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-describe('the AWS CLI against local AWS', () => {
-  it('creates a table, puts, scans, and fails a conditional update', async () => {
+// Concurrent: each test has its own table, bucket, stream or topic, and the time goes to starting
+// the CLI's Python for each call, so the four side by side finish sooner than one after another.
+// Side by side, each test's clock also runs while the others work: hence the longer timeout.
+describe.concurrent('the AWS CLI against local AWS', { timeout: 120_000 }, () => {
+  it('creates a table, puts, scans, and fails a conditional update', async ({ expect }) => {
     await aws(
       'dynamodb',
       'create-table',
@@ -62,7 +65,9 @@ describe('the AWS CLI against local AWS', () => {
     expect(failure).toContain('ConditionalCheckFailedException');
   });
 
-  it('copies more than 1,000 files with s3 cp and lists them with s3 ls --recursive', async () => {
+  it('copies more than 1,000 files with s3 cp and lists them with s3 ls --recursive', async ({
+    expect,
+  }) => {
     const folder = join(work, 'upload');
     await mkdir(folder);
     await Promise.all(
@@ -81,9 +86,11 @@ describe('the AWS CLI against local AWS', () => {
     expect(listing).toHaveLength(1005);
     expect(listing.at(-1)).toMatch(/many\/file-1004\.txt$/);
     expect(await readFile(join(work, 'back.txt'), 'utf8')).toBe('1004\n');
-  }, 120_000);
+  });
 
-  it('delivers a Firehose put-record-batch with zero buffering to S3 under the default key', async () => {
+  it('delivers a Firehose put-record-batch with zero buffering to S3 under the default key', async ({
+    expect,
+  }) => {
     await aws('s3', 'mb', 's3://cli-firehose-bucket');
     await aws(
       'firehose',
@@ -140,7 +147,7 @@ describe('the AWS CLI against local AWS', () => {
     );
   });
 
-  it('publishes to an SNS email subscription that lands in the outbox', async () => {
+  it('publishes to an SNS email subscription that lands in the outbox', async ({ expect }) => {
     const { TopicArn } = JSON.parse(await aws('sns', 'create-topic', '--name', 'cli-topic'));
     await aws(
       'sns',

@@ -14,7 +14,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IN_REGION, useLocalAws } from '../support/localAws.js';
 
 const local = useLocalAws();
@@ -256,6 +256,9 @@ describe('Firehose PutRecord and PutRecordBatch', () => {
 });
 
 describe('Firehose faults on purpose', () => {
+  // Cleared after each test, passed or failed, so no fault leaks into the tests that follow.
+  afterEach(() => local.clearFaults());
+
   it('fails the given share of batch entries with per-entry error codes', async () => {
     await createStream('faulty-stream');
     await local.setFaults({ firehose: { failRate: 0.5 } });
@@ -290,7 +293,6 @@ describe('Firehose faults on purpose', () => {
     );
 
     await expect(attempt).rejects.toMatchObject({ name: 'ServiceUnavailableException' });
-    await local.clearFaults();
   });
 
   it('rejects an invalid fault setting, naming the field', async () => {

@@ -1,34 +1,23 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { schemaText, SCHEMA_FILE } from '../../scripts/generate-schema.js';
+import { main } from '../../scripts/validate.js';
+import { runMain, runScript } from '../support/cli.js';
+import { useTempDir } from '../support/tempDir.js';
 
-const run = promisify(execFile);
-
-async function validate(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/validate.ts', ...args], {
-      env: { ...process.env, GITHUB_ACTIONS: '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const validate = (...args: string[]) => runMain(main, args);
+const tempDir = useTempDir('validate-');
 
 async function configFile(content: string): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'validate-')), 'config.json');
+  const file = join(await tempDir(), 'config.json');
   await writeFile(file, content);
   return file;
 }
 
 describe('npm run validate', () => {
-  it('prints the names of the sample config as JSON', async () => {
-    const { code, stdout } = await validate('--json');
+  it('prints the names of the sample config as JSON, run as a command', async () => {
+    const { code, stdout } = await runScript('validate.ts', ['--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report.ok).toBe(true);
@@ -72,6 +61,7 @@ describe('npm run validate', () => {
       ],
       warnings: [],
       templates: ['cloudformation/code-artifacts.yaml', 'cloudformation/pipeline.yaml'],
+      cfnLint: expect.objectContaining({ ran: expect.any(Boolean) }),
     });
   });
 

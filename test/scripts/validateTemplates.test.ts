@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/validate.js';
+import { runMain } from '../support/cli.js';
+import { useTempDir } from '../support/tempDir.js';
 
-const run = promisify(execFile);
-
-async function validate(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/validate.ts', ...args], {
-      env: { ...process.env, GITHUB_ACTIONS: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const validate = (args: string[], env: Record<string, string> = {}) => runMain(main, args, env);
+const tempDir = useTempDir('validate-');
 
 describe('npm run validate (templates)', () => {
   it('checks every template, then prints the cost estimate with its unit prices', async () => {
@@ -105,7 +94,7 @@ describe('npm run validate (templates)', () => {
 
   it('rejects a config with more alert addresses than the template subscribes', async () => {
     // Prepare
-    const file = join(await mkdtemp(join(tmpdir(), 'validate-')), 'config.json');
+    const file = join(await tempDir(), 'config.json');
     const emails = [1, 2, 3, 4, 5, 6].map((n) => `kyle${n}@maposa.dev`);
     await writeFile(
       file,
@@ -127,6 +116,25 @@ describe('npm run validate (templates)', () => {
     );
     expect(stderr).toContain(`${file} is not valid: 1 error(s).`);
     expect(stdout).not.toContain('is valid');
+  });
+
+  it('says once that cfn-lint is not on PATH, and still catches what it would', async () => {
+    // Prepare: a PATH with node and the system tools only.
+    const path = [dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+
+    // Act
+    const { code, stdout, stderr } = await validate(
+      ['--template', 'test/fixtures/templates/out-of-range.yaml'],
+      { PATH: path },
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout.match(/Note: cfn-lint was not found on PATH/g)).toHaveLength(1);
+    expect(stderr).toContain(
+      'out-of-range.yaml:18:7: Resources.StreamingFunction.Properties.Timeout: StreamingFunction.Timeout = 1000 is above the maximum of 900',
+    );
+    expect(stderr).not.toContain('(cfn-lint)');
   });
 
   it('prints findings as workflow annotations inside GitHub Actions', async () => {

@@ -1,17 +1,19 @@
+import { PutRecordCommand } from '@aws-sdk/client-firehose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createPipeline,
   localClients,
   putItems,
-  readDelivered,
-  scanTable,
   tutorialTickers,
-} from '../../../scripts/bench/resources.js';
-import type { DeliveredLine, SeedItem } from '../../../scripts/bench/resources.js';
+} from '../../../local/pipeline.js';
+import type { SeedItem } from '../../../local/pipeline.js';
+import { readDelivered, scanTable } from '../../support/pipeline.js';
+import type { DeliveredLine } from '../../support/pipeline.js';
 import { useLocalAws } from '../../support/localAws.js';
 
 const local = useLocalAws();
 let pipelines = 0;
+let markers = 0;
 
 beforeAll(() => {
   // The handler logs one summary line per tick; keep the test output readable.
@@ -58,7 +60,29 @@ async function pipeline(items: readonly SeedItem[] = tutorialTickers(5)) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  return { handler, clients, names, table, delivered, settled };
+  /**
+   * Every line delivered before now: puts a marker record and waits until it is in S3. The stream
+   * writes what it accepted in order, so anything accepted before the marker is there by then.
+   */
+  const deliveredSoFar = async () => {
+    const marker = `marker-${++markers}`;
+    await clients.firehose.send(
+      new PutRecordCommand({
+        DeliveryStreamName: names.deliveryStream,
+        Record: { Data: Buffer.from(`${JSON.stringify({ TickerName: marker })}\n`) },
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const lines = await delivered();
+      if (lines.some((line) => line.TickerName === marker)) {
+        return lines.filter((line) => !line.TickerName.startsWith('marker-'));
+      }
+      if (Date.now() > deadline) throw new Error(`the marker ${marker} never reached S3`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { handler, clients, names, table, delivered, settled, deliveredSoFar };
 }
 
 /**
@@ -184,12 +208,12 @@ describe('streaming handler against local AWS', () => {
 
   it('fails when Firehose keeps refusing, and a retry of the event delivers what was committed', async () => {
     // Prepare
-    const { handler, settled, delivered } = await pipeline();
+    const { handler, settled, deliveredSoFar } = await pipeline();
     await local.setFaults({ firehose: { failRate: 1, errorCode: 'ServiceUnavailableException' } });
     // Act
     const failure = await handler({ id: 'stuck' }).catch((error: unknown) => error);
-    const nothing = await delivered();
     await local.clearFaults();
+    const nothing = await deliveredSoFar();
     const retry = await handler({ id: 'stuck' });
     // Assess
     expect(failure).toMatchObject({ name: 'DeliveryError', undeliveredLines: 5 });
@@ -252,13 +276,13 @@ describe('streaming handler against local AWS', () => {
   });
 
   it('fails on purpose with a DrillError for {"drill": true}, touching nothing', async () => {
-    const { handler, table, delivered } = await pipeline();
+    const { handler, table, deliveredSoFar } = await pipeline();
     await expect(handler({ drill: true })).rejects.toMatchObject({
       name: 'DrillError',
       message: expect.stringContaining('failed on purpose'),
     });
     expect([...(await table()).values()].map((ticker) => ticker.version)).toEqual([0, 0, 0, 0, 0]);
-    expect(await delivered()).toEqual([]);
+    expect(await deliveredSoFar()).toEqual([]);
   });
 
   it('rejects a malformed event with a message naming the field', async () => {

@@ -8,8 +8,11 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions, HANDLER_FILE } from '../../../lib/build/functions.js';
 import type { FunctionManifest } from '../../../lib/build/functions.js';
+import { runScript } from '../../support/cli.js';
+import { useTempDir } from '../../support/tempDir.js';
 
 const run = promisify(execFile);
+const tempDir = useTempDir('bundle-');
 
 describe('buildFunctions', () => {
   let outDir = '';
@@ -39,14 +42,11 @@ describe('buildFunctions', () => {
     // Prepare
     await writeFile(join(outDir, 'streaming-0123456789abcdef.zip'), 'stale');
     // Act: rebuild through the command line, in another time zone
-    const { stdout } = await run(
-      'npx',
-      ['tsx', 'scripts/build.ts', '--out-dir', outDir, '--json'],
-      {
-        env: { ...process.env, TZ: 'Pacific/Kiritimati' },
-      },
-    );
+    const { code, stdout } = await runScript('build.ts', ['--out-dir', outDir, '--json'], {
+      TZ: 'Pacific/Kiritimati',
+    });
     // Assess
+    expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(manifest);
     expect((await readdir(outDir)).sort()).toEqual(
       [
@@ -60,7 +60,7 @@ describe('buildFunctions', () => {
     // Prepare
     const files = unzipSync(await readFile(manifest.streaming.file));
     expect(Object.keys(files)).toEqual([HANDLER_FILE]);
-    const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    const dir = await tempDir();
     const file = join(dir, HANDLER_FILE);
     await writeFile(file, files[HANDLER_FILE]!);
     // Act: an invalid event never reaches AWS, so this runs offline
@@ -77,13 +77,12 @@ describe('buildFunctions', () => {
     expect(stdout.trim()).toBe(
       'ValidationError event: must be a JSON object, such as {"id": "<event id>"} or {"drill": true}',
     );
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('fails a bundle at cold start with a message naming a missing variable', async () => {
     // Prepare
     const files = unzipSync(await readFile(manifest.notification.file));
-    const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    const dir = await tempDir();
     const file = join(dir, HANDLER_FILE);
     await writeFile(file, files[HANDLER_FILE]!);
     // Act
@@ -95,6 +94,5 @@ describe('buildFunctions', () => {
     expect(stdout).toContain(
       'environment variable TOPIC_ARN: is not set; set it to the alert topic ARN',
     );
-    await rm(dir, { recursive: true, force: true });
   });
 });

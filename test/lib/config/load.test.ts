@@ -1,11 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../lib/config/load.js';
 import { DEFAULT_TICKERS } from '../../../lib/config/schema.js';
 import { ValidationError } from '../../../lib/errors.js';
 import type { Finding } from '../../../lib/errors.js';
+import { useTempDir } from '../../support/tempDir.js';
+
+const tempDir = useTempDir('config-');
 
 const VALID = {
   firstName: 'Kyle',
@@ -336,14 +338,14 @@ describe('loadConfig', () => {
   });
 
   it('names a folder passed as the file', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'config-'));
+    const folder = await tempDir();
     await expect(loadConfig(folder)).rejects.toThrow(
       'this is a folder; pass the path of a JSON file',
     );
   });
 
   it('reads and validates a file', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'config-'));
+    const folder = await tempDir();
     const file = join(folder, 'pipeline.config.json');
     await writeFile(file, JSON.stringify(VALID));
     expect((await loadConfig(file)).lastName).toBe('Maposa');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGuardRules } from '../../../lib/templates/guard.js';
+import { checkGuardRules, failuresOf, GuardError } from '../../../lib/templates/guard.js';
 import { fixture, located, REAL_TEMPLATES, template } from './support.js';
 
 describe('checkGuardRules', () => {
@@ -63,5 +63,12 @@ describe('checkGuardRules', () => {
     const controls = errors.map((error) => `${error.file} ${error.message.split(' ')[0]}`);
     expect(controls).toContain(`${fixture('old-runtime')} CT.LAMBDA.PR.3`);
     expect(controls.filter((c) => c.startsWith('cloudformation/'))).toEqual([]);
+  });
+});
+
+describe('failuresOf', () => {
+  it('fails loudly when cfn-guard’s report is not in the form it knows', () => {
+    const changed = [{ name: 't.yaml', not_compliant: [{ Rules: { name: 'x' } }] }];
+    expect(() => failuresOf(changed)).toThrow(GuardError);
   });
 });

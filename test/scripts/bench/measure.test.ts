@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sequentialRoundTrips } from '../../../scripts/bench/measure.js';
+import { sequentialRoundTrips, spreadOf } from '../../../scripts/bench/measure.js';
 
 const request = (start: number, end: number) => ({ operation: 'Op', start, end, billingUnits: 0 });
 
@@ -29,5 +29,15 @@ describe('sequentialRoundTrips', () => {
         request(5, 7),
       ]),
     ).toBe(3);
+  });
+});
+
+describe('spreadOf', () => {
+  it('gives the middle value of an odd count, with the lowest and highest', () => {
+    expect(spreadOf([5.6, 5.3, 5.4])).toEqual({ median: 5.4, min: 5.3, max: 5.6 });
+  });
+
+  it('averages the two middle values of an even count', () => {
+    expect(spreadOf([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
   });
 });

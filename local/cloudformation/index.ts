@@ -204,7 +204,13 @@ export class CloudFormationService {
     try {
       const object = await this.clientsFor(region)
         .get(S3Client)
-        .send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        .send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: url.searchParams.get('versionId') ?? undefined,
+          }),
+        );
       return await object.Body!.transformToString('utf8');
     } catch (error: unknown) {
       if (error instanceof AwsError) throw error;

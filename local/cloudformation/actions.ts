@@ -114,6 +114,7 @@ function refuseUpdate(stack: Stack): void {
     stack.status === 'ROLLBACK_FAILED' ||
     stack.status === 'CREATE_FAILED' ||
     stack.status === 'DELETE_FAILED' ||
+    stack.status === 'UPDATE_ROLLBACK_FAILED' ||
     inProgress(stack.status)
   )
     throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);

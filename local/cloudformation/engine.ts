@@ -160,7 +160,7 @@ export class Engine {
     properties?: Properties,
   ): Promise<void> {
     stack.events.push({
-      eventId: `${event.logicalId}-${event.status}-${this.timestamp()}`,
+      eventId: `${event.logicalId}-${randomUUID()}`,
       logicalId: event.logicalId,
       physicalId: event.physicalId ?? '',
       type: event.type,
@@ -455,11 +455,14 @@ export class Engine {
       ok = false;
     }
     if (!ok) {
-      await this.stackEvent(
-        stack,
-        'UPDATE_ROLLBACK_IN_PROGRESS',
-        `The following resource(s) failed to update: [${failedIds.join(', ')}]. `,
-      );
+      const reason = `The following resource(s) failed to update: [${failedIds.join(', ')}]. `;
+      if (stack.disableRollback) {
+        // Kept as it is for the user to fix and update again, as AWS does with rollback disabled.
+        delete stack.previous;
+        await this.stackEvent(stack, 'UPDATE_FAILED', reason);
+        return;
+      }
+      await this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
       await this.rollbackUpdate(stack);
       return;
     }

@@ -224,8 +224,10 @@ export class CloudFormationService {
     response: ServerResponse,
     region: string,
     url: URL,
+    /** The body, when the gateway already read it (an unsigned call routed by its Action). */
+    read?: Buffer,
   ): Promise<void> {
-    const body = (await readBody(request)).toString('utf8');
+    const body = (read ?? (await readBody(request))).toString('utf8');
     const params = new URLSearchParams(body || url.search);
     const action = params.get('Action') ?? '';
     try {

@@ -17,12 +17,15 @@ interface RawProperty {
 }
 interface RawResource {
   properties: Record<string, RawProperty>;
+  attributes: Record<string, unknown>;
 }
 
 /** What the engine needs from AWS's resource schemas about one type. */
 export interface TypeSchema {
   /** Top-level properties whose change replaces the resource (createOnlyProperties). */
   replacing: ReadonlySet<string>;
+  /** The attributes Fn::GetAtt may name. */
+  attributes: ReadonlySet<string>;
   /** Converts resolved values to the types the properties expect, as CloudFormation does. */
   convert(properties: { [key: string]: TemplateValue }): { [key: string]: TemplateValue };
 }
@@ -110,6 +113,7 @@ export function loadSchemas(): Promise<Schemas> {
                   .filter(([, property]) => property.causesReplacement === 'yes')
                   .map(([key]) => key),
               ),
+              attributes: new Set(Object.keys(raw.attributes)),
               convert: (properties) => convertObject(db, properties, raw.properties),
             },
           );

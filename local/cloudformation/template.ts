@@ -81,8 +81,17 @@ export function checkTemplate(template: Template, schemas: Schemas): void {
       if (!fn || !isObject(node)) return;
       const args = node[fn];
       if (fn === 'Ref' && typeof args === 'string' && !known(args)) unresolved.add(args);
-      if (fn === 'Fn::GetAtt' && Array.isArray(args) && typeof args[0] === 'string')
-        if (!(args[0] in resources)) unresolved.add(args[0]);
+      if (fn === 'Fn::GetAtt' && Array.isArray(args) && typeof args[0] === 'string') {
+        const target = resources[args[0]];
+        if (!isObject(target)) unresolved.add(args[0]);
+        else if (typeof args[1] === 'string') {
+          const attributes = schemas.type(String(target.Type))?.attributes;
+          if (attributes && !attributes.has(args[1]))
+            throw validation(
+              `Template error: resource ${args[0]} does not support attribute type ${args[1]} in Fn::GetAtt`,
+            );
+        }
+      }
       if (fn === 'Fn::Sub') {
         const text = Array.isArray(args) ? args[0] : args;
         const variables = Array.isArray(args) && isObject(args[1]) ? args[1] : {};

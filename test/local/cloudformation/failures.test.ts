@@ -60,6 +60,21 @@ describe('templates CloudFormation refuses before it starts', () => {
     });
   });
 
+  it('refuses a Fn::GetAtt of an attribute the type does not have', async () => {
+    const template = `Resources:${bucket('bad-getatt-bucket')}
+Outputs:
+  Nope:
+    Value: !GetAtt Bucket.Nope
+`;
+
+    await expect(
+      cfn.send(new CreateStackCommand({ StackName: 'bad-getatt', TemplateBody: template })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Template error: resource Bucket does not support attribute type Nope in Fn::GetAtt',
+    });
+  });
+
   it("refuses a parameter value that breaks its AllowedPattern, in AWS's words", async () => {
     const template = `Parameters:
   Prefix:

@@ -6,6 +6,8 @@ import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { LambdaService } from './lambda/index.js';
+import type { LogsService } from './logs/index.js';
 import { AwsError, ClientGoneError, sendProtocolError } from './http.js';
 import type { Protocol } from './http.js';
 import type { S3Service } from './s3/index.js';
@@ -18,12 +20,22 @@ export interface Services {
   s3: S3Service;
   firehose: FirehoseService;
   sns: SnsService;
+  lambda: LambdaService;
+  logs: LogsService;
   cloudformation: CloudFormationService;
   faults: Faults;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
-export const SERVICE_NAMES = ['dynamodb', 's3', 'firehose', 'sns', 'cloudformation'] as const;
+export const SERVICE_NAMES = [
+  'dynamodb',
+  's3',
+  'firehose',
+  'sns',
+  'lambda',
+  'logs',
+  'cloudformation',
+] as const;
 
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
 const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
@@ -31,6 +43,8 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   s3: 'rest-xml',
   firehose: 'json-1.1',
   sns: 'query',
+  lambda: 'rest-json',
+  logs: 'json-1.1',
   cloudformation: 'query',
 };
 
@@ -82,6 +96,8 @@ function guessService(request: IncomingMessage, url: URL): string {
   if (url.searchParams.has('AWSAccessKeyId') || request.headers.authorization?.startsWith('AWS '))
     return 's3';
   if (target.startsWith('Firehose_')) return 'firehose';
+  if (target.startsWith('Logs_')) return 'logs';
+  if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
   return guessProtocol(request, url) === 'query' ? 'sns' : 's3';
 }
 
@@ -183,6 +199,10 @@ export function createGateway(
           return services.firehose.handle(request, response, region);
         case 'sns':
           return services.sns.handle(request, response, region, url);
+        case 'lambda':
+          return services.lambda.handle(request, response, region, url);
+        case 'logs':
+          return services.logs.handle(request, response, region);
         case 'cloudformation':
           return services.cloudformation.handle(request, response, region, url);
         default:

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/index.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
@@ -7,6 +8,9 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
+import { LambdaService, sqsUnavailable } from './lambda/index.js';
+import type { CodeSource } from './lambda/index.js';
+import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
 import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
@@ -30,6 +34,8 @@ export interface LocalAwsOptions {
   faults?: FaultSettings;
   /** How long clients may take; defaults suit a developer's machine (`DEFAULT_TIMEOUTS`). */
   timeouts?: Partial<GatewayTimeouts>;
+  /** How many times faster than real time services wait (Lambda's retry delays...); default 1. */
+  timeScale?: number;
   log?: (line: string) => void;
 }
 
@@ -44,7 +50,12 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS and CloudFormation behind one endpoint. */
+/** Lambda reads function code through S3's own code path: the store's in-process API. */
+function s3CodeSource(s3: S3Service): CodeSource {
+  return { getObject: (bucket, key) => s3.store.readObject(bucket, key) };
+}
+
+/** Starts DynamoDB, S3, Firehose, SNS, Lambda, CloudWatch Logs and CloudFormation behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -77,25 +88,46 @@ async function serve(
   const dynamodb = new DynamoDbService(stateDir);
   const firehose = new FirehoseService(stateDir, s3.store, faults, log);
   const sns = new SnsService(stateDir, log);
+  const clock = new Clock(options.timeScale ?? 1);
+  const logStore = new LogStore(stateDir);
+  const logs = new LogsService(logStore);
   let endpoint = '';
+  const lambda = new LambdaService({
+    stateDir,
+    logs: logStore,
+    code: s3CodeSource(s3),
+    senders: {
+      publishSns: (topicArn, message) => sns.publishMessage(topicArn, message),
+      sendSqs: sqsUnavailable,
+    },
+    clock,
+    endpoint: () => endpoint,
+    log,
+  });
   const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
   const closeAll = async () => {
     // Stack operations call the other services: they finish first.
     await cloudformation.close();
+    await lambda.close();
     await firehose.close();
-    await Promise.all([dynamodb.close(), s3.close()]);
+    await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start(), cloudformation.start()]);
+    await Promise.all([firehose.start(), sns.start(), logStore.start(), cloudformation.start()]);
+    await lambda.start();
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
-  const server = createGateway({ dynamodb, s3, firehose, sns, cloudformation, faults }, log, {
-    ...DEFAULT_TIMEOUTS,
-    ...options.timeouts,
-  });
+  const server = createGateway(
+    { dynamodb, s3, firehose, sns, lambda, logs, cloudformation, faults },
+    log,
+    {
+      ...DEFAULT_TIMEOUTS,
+      ...options.timeouts,
+    },
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -119,6 +151,7 @@ async function serve(
   }
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://${host}:${port}`;
+  await lambda.resumeEvents();
   cloudformation.recover();
 
   let stopping: Promise<void> | undefined;

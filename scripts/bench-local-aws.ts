@@ -17,6 +17,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { benchLambda } from './bench/localLambda.js';
 import { benchPipelineStack } from './bench/pipelineStack.js';
 import type { PipelineDeployStats } from './bench/pipelineStack.js';
 import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
@@ -26,7 +27,8 @@ const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--stack-deplo
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
 same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
-gateway in front) in the same run. Local AWS runs in its own
+gateway in front) in the same run, and a Lambda invoke (warm, against the same handler called
+in-process, and cold). Local AWS runs in its own
 process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.
 Then deploys the project's pipeline stack through local CloudFormation --stack-deploys times
 (default 5; 0 skips it) and reports the median time from CreateStack to CREATE_COMPLETE.`;
@@ -194,6 +196,9 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
         ),
     });
 
+    progress(`Lambda Invoke (RequestResponse, trivial handler): ${requests} requests each way...`);
+    const lambda = await benchLambda(endpoint, { region: REGION, credentials }, requests, compare);
+
     let pipelineStack: PipelineDeployStats | { error: string } | undefined;
     if (stackDeploys > 0) {
       progress(`CloudFormation: the pipeline stack, ${stackDeploys} deploys...`);
@@ -213,7 +218,8 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
       s3PutObject: { ...s3, p50Ratio: overhead(s3) },
       firehosePutRecordBatch100: batch,
       ...(pipelineStack ? { pipelineStackDeploy: pipelineStack } : {}),
-      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10)',
+      lambdaInvoke: lambda,
+      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10); a warm Lambda invoke adds under 5 ms at p50 and a cold one takes under 300 ms',
     };
     if (options.json) {
       io.stdout(JSON.stringify(report, null, 2));
@@ -238,8 +244,14 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
         `\npipeline stack deploy (${pipelineStack.resources} resources): median ${pipelineStack.medianMs} ms ` +
           `of ${pipelineStack.deploys} (${pipelineStack.minMs}-${pipelineStack.maxMs} ms), CreateStack to CREATE_COMPLETE`,
       );
+    io.stdout(row('Lambda Invoke warm via gateway', lambda.warm.gateway));
+    io.stdout(row('Lambda handler in-process', lambda.warm.inProcess));
     io.stdout(
       `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
+    );
+    io.stdout(
+      `Lambda: warm invoke adds ${lambda.overheadP50Ms} ms at p50 over the in-process call (aim: < 5 ms); ` +
+        `cold invoke p50 ${lambda.cold.p50Ms} ms, max ${lambda.cold.maxMs} ms over ${lambda.cold.samples} (aim: < 300 ms)`,
     );
     return 0;
   } finally {

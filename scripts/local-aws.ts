@@ -2,13 +2,14 @@ import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.
 import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>]
+const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose and SNS on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on one endpoint until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local): a folder local AWS
                       made, or a new or empty one; it refuses a folder holding anything else
+  --time-scale <n>    services wait n times faster (Lambda's retry delays...; default 1)
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {
@@ -27,6 +28,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
       port: { type: 'string' },
       reset: { type: 'boolean', default: false },
       'state-dir': { type: 'string', default: '.local' },
+      'time-scale': { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
@@ -40,6 +42,12 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
     : io.env.LOCAL_AWS_PORT
       ? parsePort(io.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
+  const timeScale = Number(options['time-scale']);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new UsageError(
+      `--time-scale must be a positive number such as 60, not ${JSON.stringify(options['time-scale'])}`,
+    );
+  }
   let faults: unknown;
   if (io.env.LOCAL_AWS_FAULTS) {
     try {
@@ -55,6 +63,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
       reset: options.reset,
       stateDir: options['state-dir'],
       faults: faults as never,
+      timeScale,
       log: (line) => io.stdout(`${new Date().toISOString()} ${line}`),
     });
   } catch (error: unknown) {
@@ -64,7 +73,9 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  io.stdout(`local AWS is serving DynamoDB, S3, Firehose and SNS on ${local.endpoint}`);
+  io.stdout(
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on ${local.endpoint}`,
+  );
   io.stdout(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
   io.stdout(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);
   io.stdout('Press Ctrl-C to stop.');

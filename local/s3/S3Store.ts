@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { AwsError } from '../http.js';
 import type { Recorded, Subresource } from './bucketConfig.js';
 import { checkRecorded, recordedOrDefault } from './bucketConfig.js';
@@ -161,6 +162,12 @@ export class S3Store {
       throw error;
     }
     return version;
+  }
+
+  /** The bytes of an object (the latest version, or the one named), for local AWS's own readers. */
+  async readObject(bucket: string, key: string, versionId?: string): Promise<Buffer> {
+    const version = this.getObject(bucket, key, versionId);
+    return version.dataId ? readFile(this.buckets.data.path(version.dataId)) : Buffer.alloc(0);
   }
 
   /**

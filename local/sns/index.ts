@@ -291,6 +291,13 @@ export class SnsService {
     return `<SubscriptionArn>${xmlEscape(subscription.arn)}</SubscriptionArn>`;
   }
 
+  /** Publishes as the Publish call would, for local AWS's own senders (Lambda destinations). */
+  async publishMessage(topicArn: string, message: string, subject?: string): Promise<void> {
+    const params = new URLSearchParams({ TopicArn: topicArn, Message: message });
+    if (subject !== undefined) params.set('Subject', subject);
+    await this.publish(params);
+  }
+
   private async publish(params: Params): Promise<string> {
     const topicArn = params.get('TopicArn') ?? params.get('TargetArn');
     if (!topicArn) throw invalid('TopicArn or TargetArn is required');

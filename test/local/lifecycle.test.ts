@@ -220,7 +220,7 @@ describe('local AWS lifecycle', () => {
     expect(await response.json()).toEqual({
       __type: 'UnknownOperationException',
       message:
-        'local AWS does not implement the kinesis service (it serves dynamodb, s3, firehose, sns)',
+        'local AWS does not implement the kinesis service (it serves dynamodb, s3, firehose, sns, lambda, logs)',
     });
   });
 });

@@ -1,4 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ export function findAwsCliV2(): string {
 export type AwsCli = ((...args: string[]) => Promise<string>) & {
   /** Runs a command that must fail, and returns its standard error. */
   fails(...args: string[]): Promise<string>;
+  /** Starts a long-running command (such as `logs tail --follow`), its output unbuffered. */
+  start(...args: string[]): ChildProcess;
 };
 
 /**
@@ -66,25 +69,29 @@ export function useAwsCli(endpoint: () => string): AwsCli {
   afterAll(async () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
+  const env = () => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    ...TEST_ENV,
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    PYTHONUNBUFFERED: '1',
+  });
   const aws = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(
       command,
       ['--endpoint-url', endpoint(), '--output', 'json', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          ...TEST_ENV,
-          AWS_CONFIG_FILE: join(home, 'config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
-        maxBuffer: 64 * 1024 * 1024,
-      },
+      { env: env(), maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout;
   };
+  const start = (...args: string[]): ChildProcess =>
+    spawn(command, ['--endpoint-url', endpoint(), ...args], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const fails = async (...args: string[]): Promise<string> => {
     try {
       await aws(...args);
@@ -93,5 +100,5 @@ export function useAwsCli(endpoint: () => string): AwsCli {
     }
     throw new Error(`aws ${args.join(' ')} succeeded but should have failed`);
   };
-  return Object.assign(aws, { fails, home: () => home });
+  return Object.assign(aws, { fails, start, home: () => home });
 }

@@ -26,14 +26,14 @@ export interface LocalAwsHandle {
  * Starts one local AWS on a free port with a temporary state folder for the calling test file, points
  * the AWS SDK at it through the environment, and stops it afterwards.
  */
-export function useLocalAws(): LocalAwsHandle {
+export function useLocalAws(options: { timeScale?: number } = {}): LocalAwsHandle {
   let local: LocalAws | undefined;
   let stateDir = '';
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'local-aws-'));
-    local = await startLocalAws({ port: 0, stateDir });
+    local = await startLocalAws({ port: 0, stateDir, ...options });
     const env = { ...TEST_ENV, AWS_ENDPOINT_URL: local.endpoint };
     for (const [name, value] of Object.entries(env)) {
       saved[name] = process.env[name];

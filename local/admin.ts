@@ -16,6 +16,8 @@ export interface AdminContext {
   services: readonly string[];
   /** The backends' own ports, for benchmarks that call them directly. */
   backends: (region: string) => Promise<Record<string, number>>;
+  /** How many times faster than the wall clock local AWS's waits run. */
+  timeScale: number;
   url: URL;
 }
 
@@ -46,7 +48,12 @@ export async function handleAdmin(
 ): Promise<void> {
   const body = (await readBody(request, MAX_ADMIN_BODY_BYTES)).toString('utf8');
   if (path === '/_local/health' && request.method === 'GET') {
-    sendJson(response, 200, { status: 'running', services: context.services }, JSON_TYPE);
+    sendJson(
+      response,
+      200,
+      { status: 'running', services: context.services, timeScale: context.timeScale },
+      JSON_TYPE,
+    );
     return;
   }
   if (path === '/_local/backends' && request.method === 'GET') {

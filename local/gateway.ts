@@ -8,11 +8,18 @@ import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
 import type { LambdaService } from './lambda/index.js';
 import type { LogsService } from './logs/index.js';
-import { AwsError, ClientGoneError, sendProtocolError } from './http.js';
+import type { IamService } from './iam/index.js';
+import { IAM_ACTIONS } from './iam/index.js';
+import { AwsError, ClientGoneError, readBody, sendProtocolError } from './http.js';
 import type { Protocol } from './http.js';
+import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
+import { SQS_ACTIONS } from './sqs/index.js';
+import type { SqsService } from './sqs/index.js';
+import { STS_ACTIONS } from './sts/index.js';
+import type { StsService } from './sts/index.js';
 
 /** The services one gateway serves. */
 export interface Services {
@@ -22,8 +29,13 @@ export interface Services {
   sns: SnsService;
   lambda: LambdaService;
   logs: LogsService;
+  sqs: SqsService;
+  sts: StsService;
+  iam: IamService;
   cloudformation: CloudFormationService;
   faults: Faults;
+  /** The clock's scale, reported by `GET /_local/health`. */
+  timeScale?: number;
 }
 
 /** The services a request can be routed to, by the service name in its SigV4 credential scope. */
@@ -34,6 +46,9 @@ export const SERVICE_NAMES = [
   'sns',
   'lambda',
   'logs',
+  'sqs',
+  'sts',
+  'iam',
   'cloudformation',
 ] as const;
 
@@ -45,6 +60,9 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sns: 'query',
   lambda: 'rest-json',
   logs: 'json-1.1',
+  sqs: 'json-1.0',
+  sts: 'query',
+  iam: 'query',
   cloudformation: 'query',
 };
 
@@ -98,7 +116,17 @@ function guessService(request: IncomingMessage, url: URL): string {
   if (target.startsWith('Firehose_')) return 'firehose';
   if (target.startsWith('Logs_')) return 'logs';
   if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
-  return guessProtocol(request, url) === 'query' ? 'sns' : 's3';
+  if (target.startsWith('AmazonSQS.')) return 'sqs';
+  // A form post names its service only in its Action, in the body: see queryService.
+  return guessProtocol(request, url) === 'query' ? 'query' : 's3';
+}
+
+/** Which query-protocol service an unsigned form post is for, from its Action. */
+function queryService(params: URLSearchParams): string {
+  if (isAction(SQS_ACTIONS, params)) return 'sqs';
+  if (isAction(STS_ACTIONS, params)) return 'sts';
+  if (isAction(IAM_ACTIONS, params)) return 'iam';
+  return 'sns';
 }
 
 function protocolOf(service: string, request: IncomingMessage, url: URL): Protocol {
@@ -174,21 +202,29 @@ export function createGateway(
             dynamodb: await services.dynamodb.directPort(region),
             s3: services.s3.directPort,
           }),
+          timeScale: services.timeScale ?? 1,
           url,
         }),
       );
       return;
     }
     const scope = signed ?? credentialScope(request, url);
-    const service = scope?.service ?? guessService(request, url);
+    const guessed = scope?.service ?? guessService(request, url);
     const region = scope?.region ?? DEFAULT_REGION;
-    const protocol = protocolOf(service, request, url);
-    guard(request, response, protocol, () => {
+    const protocol = protocolOf(guessed, request, url);
+    guard(request, response, protocol, async () => {
       if (!REGION.test(region)) {
         throw new AwsError(
           'InvalidSignatureException',
           `Credential should be scoped to a valid region, not '${region}'`,
         );
+      }
+      // An unsigned form post names its service only in its Action, so the body is read here.
+      let service = guessed;
+      let body: Buffer | undefined;
+      if (service === 'query') {
+        body = await readBody(request);
+        service = queryService(new URLSearchParams(body.toString('utf8') || url.search));
       }
       switch (service) {
         case 'dynamodb':
@@ -198,13 +234,19 @@ export function createGateway(
         case 'firehose':
           return services.firehose.handle(request, response, region);
         case 'sns':
-          return services.sns.handle(request, response, region, url);
+          return services.sns.handle(request, response, region, url, body);
+        case 'sqs':
+          return services.sqs.handle(request, response, region, url, body);
+        case 'sts':
+          return services.sts.handle(request, response, url, scope?.accessKeyId, body);
+        case 'iam':
+          return services.iam.handle(request, response, url, body);
+        case 'cloudformation':
+          return services.cloudformation.handle(request, response, region, url, body);
         case 'lambda':
           return services.lambda.handle(request, response, region, url);
         case 'logs':
           return services.logs.handle(request, response, region);
-        case 'cloudformation':
-          return services.cloudformation.handle(request, response, region, url);
         default:
           throw new AwsError(
             protocol === 'query'

@@ -8,12 +8,16 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
-import { LambdaService, sqsUnavailable } from './lambda/index.js';
+import { IamService } from './iam/index.js';
+import { CredentialRegistry } from './identity/credentials.js';
+import { LambdaService } from './lambda/index.js';
 import type { CodeSource } from './lambda/index.js';
 import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
 import { SnsService } from './sns/index.js';
+import { SqsService } from './sqs/index.js';
 import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
+import { StsService } from './sts/index.js';
 
 export { LocalAwsStartError } from './stateLock.js';
 
@@ -34,7 +38,7 @@ export interface LocalAwsOptions {
   faults?: FaultSettings;
   /** How long clients may take; defaults suit a developer's machine (`DEFAULT_TIMEOUTS`). */
   timeouts?: Partial<GatewayTimeouts>;
-  /** How many times faster than real time services wait (Lambda's retry delays...); default 1. */
+  /** How many times faster than the wall clock every wait runs (buffers, retries, timeouts); default 1. */
   timeScale?: number;
   log?: (line: string) => void;
 }
@@ -46,6 +50,14 @@ export interface LocalAws {
   stateDir: string;
   /** The folder SNS email notifications are written to. */
   outbox: string;
+  /** The clock every service waits on (scaled by `timeScale`). */
+  clock: Clock;
+  /** SQS's in-process API, for local services that send to queues. */
+  sqs: SqsService;
+  /** IAM's in-process API (roles, policies, OIDC providers), for CloudFormation. */
+  iam: IamService;
+  /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
+  identity: CredentialRegistry;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -55,7 +67,7 @@ function s3CodeSource(s3: S3Service): CodeSource {
   return { getObject: (bucket, key) => s3.store.readObject(bucket, key) };
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS, Lambda, CloudWatch Logs and CloudFormation behind one endpoint. */
+/** Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and CloudFormation behind one endpoint. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -86,19 +98,25 @@ async function serve(
   const s3 = new S3Service(stateDir);
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
-  const firehose = new FirehoseService(stateDir, s3.store, faults, log);
-  const sns = new SnsService(stateDir, log);
   const clock = new Clock(options.timeScale ?? 1);
+  const firehose = new FirehoseService(stateDir, s3.store, faults, log, clock);
+  let endpoint = '';
+  const sqs = new SqsService(stateDir, () => endpoint, clock);
+  const sns = new SnsService(stateDir, log, sqs);
+  const iam = new IamService(stateDir, clock);
+  const credentials = new CredentialRegistry(stateDir, clock);
+  const sts = new StsService(iam.store, credentials);
   const logStore = new LogStore(stateDir);
   const logs = new LogsService(logStore);
-  let endpoint = '';
   const lambda = new LambdaService({
     stateDir,
     logs: logStore,
     code: s3CodeSource(s3),
     senders: {
       publishSns: (topicArn, message) => sns.publishMessage(topicArn, message),
-      sendSqs: sqsUnavailable,
+      sendSqs: async (queueArn, body) => {
+        await sqs.sendMessage(queueArn, body);
+      },
     },
     clock,
     endpoint: () => endpoint,
@@ -109,11 +127,20 @@ async function serve(
     // Stack operations call the other services: they finish first.
     await cloudformation.close();
     await lambda.close();
+    await sqs.close();
     await firehose.close();
     await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
-    await Promise.all([firehose.start(), sns.start(), logStore.start(), cloudformation.start()]);
+    await Promise.all([
+      firehose.start(),
+      sns.start(),
+      sqs.start(),
+      iam.start(),
+      credentials.load(),
+      logStore.start(),
+      cloudformation.start(),
+    ]);
     await lambda.start();
   } catch (error: unknown) {
     await closeAll();
@@ -121,12 +148,22 @@ async function serve(
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, lambda, logs, cloudformation, faults },
-    log,
     {
-      ...DEFAULT_TIMEOUTS,
-      ...options.timeouts,
+      dynamodb,
+      s3,
+      firehose,
+      sns,
+      lambda,
+      logs,
+      sqs,
+      sts,
+      iam,
+      cloudformation,
+      faults,
+      timeScale: clock.scale,
     },
+    log,
+    { ...DEFAULT_TIMEOUTS, ...options.timeouts },
   );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -160,13 +197,20 @@ async function serve(
     port,
     stateDir,
     outbox: sns.outbox,
+    clock,
+    sqs,
+    iam,
+    identity: credentials,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();
+        // Long polls answer (empty) now rather than hold the shutdown for up to 20 s.
+        const polls = sqs.close();
         setTimeout(() => sockets.forEach((socket) => socket.destroy()), 2000).unref();
         await closed;
+        await polls;
         await closeAll();
         await unlock();
       })();

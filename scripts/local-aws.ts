@@ -4,12 +4,14 @@ import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on one endpoint until Ctrl-C.
+Serves DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS and IAM on one endpoint
+until Ctrl-C.
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local): a folder local AWS
                       made, or a new or empty one; it refuses a folder holding anything else
-  --time-scale <n>    services wait n times faster (Lambda's retry delays...; default 1)
+  --time-scale <n>    run every wait (buffer intervals, retry delays, visibility timeouts) n
+                      times faster (default: LOCAL_AWS_TIME_SCALE or 1)
 Faults: LOCAL_AWS_FAULTS='{"firehose":{"failRate":0.5}}' or PUT /_local/faults.`;
 
 function parsePort(text: string, source: string): number {
@@ -22,13 +24,23 @@ function parsePort(text: string, source: string): number {
   return port;
 }
 
+function parseTimeScale(text: string, source: string): number {
+  const scale = Number(text);
+  if (text.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
+    throw new UsageError(
+      `${source} must be a positive number such as 60 (a minute a second), not ${JSON.stringify(text)}`,
+    );
+  }
+  return scale;
+}
+
 async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseOptions(
     {
       port: { type: 'string' },
       reset: { type: 'boolean', default: false },
       'state-dir': { type: 'string', default: '.local' },
-      'time-scale': { type: 'string', default: '1' },
+      'time-scale': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
@@ -42,12 +54,12 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
     : io.env.LOCAL_AWS_PORT
       ? parsePort(io.env.LOCAL_AWS_PORT, 'LOCAL_AWS_PORT')
       : DEFAULT_PORT;
-  const timeScale = Number(options['time-scale']);
-  if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    throw new UsageError(
-      `--time-scale must be a positive number such as 60, not ${JSON.stringify(options['time-scale'])}`,
-    );
-  }
+  const timeScale =
+    options['time-scale'] !== undefined
+      ? parseTimeScale(options['time-scale'], '--time-scale')
+      : io.env.LOCAL_AWS_TIME_SCALE
+        ? parseTimeScale(io.env.LOCAL_AWS_TIME_SCALE, 'LOCAL_AWS_TIME_SCALE')
+        : 1;
   let faults: unknown;
   if (io.env.LOCAL_AWS_FAULTS) {
     try {
@@ -74,7 +86,8 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
     throw error;
   }
   io.stdout(
-    `local AWS is serving DynamoDB, S3, Firehose, SNS, Lambda and CloudWatch Logs on ${local.endpoint}`,
+    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS and IAM on ${local.endpoint}` +
+      (timeScale === 1 ? '' : ` (time runs ${timeScale} times faster)`),
   );
   io.stdout(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);
   io.stdout(`  try:   aws --endpoint-url ${local.endpoint} dynamodb list-tables`);

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { arn } from '../account.js';
+import { Clock } from '../clock.js';
 import type { Faults } from '../faults.js';
 import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
 import { JsonFile } from '../state.js';
@@ -151,6 +152,7 @@ export class FirehoseService {
     private readonly s3: ObjectWriter,
     private readonly faults: Faults,
     private readonly log: (line: string) => void,
+    private readonly clock: Clock = new Clock(),
   ) {}
 
   private folder(region: string): string {
@@ -170,7 +172,7 @@ export class FirehoseService {
     const regions = await readdir(join(this.stateDir, 'firehose')).catch(() => [] as string[]);
     for (const region of regions) {
       for (const record of Object.values(await this.file(region).read())) {
-        const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log);
+        const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log, this.clock);
         await buffer.recover();
         this.streams.set(this.key(region, record.name), { record, buffer });
       }
@@ -276,7 +278,7 @@ export class FirehoseService {
       tags: Array.isArray(input.Tags) ? (input.Tags as StreamRecord['tags']) : [],
       description: config,
     };
-    const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log);
+    const buffer = new StreamBuffer(record, this.folder(region), this.s3, this.log, this.clock);
     await buffer.recover();
     this.streams.set(this.key(region, name), { record, buffer });
     await this.save(region);

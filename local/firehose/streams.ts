@@ -11,6 +11,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '../../lib/errors.js';
+import { Clock } from '../clock.js';
 import { objectBody, objectKey } from './delivery.js';
 import type { S3Destination } from './delivery.js';
 
@@ -57,6 +58,7 @@ export class StreamBuffer {
     private readonly folder: string,
     private readonly s3: ObjectWriter,
     private readonly log: (line: string) => void,
+    private readonly clock: Clock = new Clock(),
   ) {}
 
   private get journal(): string {
@@ -106,8 +108,9 @@ export class StreamBuffer {
       this.timer = undefined;
       void this.flush();
     } else if (!this.timer && this.firstAt) {
-      const due = this.firstAt.getTime() + intervalSeconds * 1000 - Date.now();
-      this.timer = setTimeout(() => void this.flush(), Math.max(0, due));
+      // The buffer's age is real time; the interval is in the clock's (scaled) time.
+      const age = (Date.now() - this.firstAt.getTime()) * this.clock.scale;
+      this.timer = this.clock.setTimeout(() => void this.flush(), intervalSeconds * 1000 - age);
     }
   }
 
@@ -172,7 +175,7 @@ export class StreamBuffer {
 
   private retrySoon(delay: number): void {
     if (this.closed || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       void this.retryPending();
     }, delay);

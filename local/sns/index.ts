@@ -6,6 +6,8 @@ import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
 import { AwsError, readBody, requestId, sendXml, xmlEscape } from '../http.js';
 import { JsonFile } from '../state.js';
 import { renderEmail } from './email.js';
+import { checkQueueEndpoint, envelope, publishAttributes } from './sqsDelivery.js';
+import type { Notification, QueueSender } from './sqsDelivery.js';
 
 /** SNS's limit on a message, in bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -13,13 +15,25 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_SUBJECT_LENGTH = 100;
 
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
-const SUPPORTED_PROTOCOLS = new Set(['email', 'email-json']);
+const SUPPORTED_PROTOCOLS = new Set(['email', 'email-json', 'sqs']);
+/** The subscription attributes SetSubscriptionAttributes accepts; only RawMessageDelivery acts. */
+const SUBSCRIPTION_ATTRIBUTES = new Set([
+  'DeliveryPolicy',
+  'FilterPolicy',
+  'FilterPolicyScope',
+  'RawMessageDelivery',
+  'RedrivePolicy',
+  'SubscriptionRoleArn',
+  'ReplayPolicy',
+]);
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 interface Subscription {
   arn: string;
   protocol: string;
   endpoint: string;
+  /** Set by Subscribe or SetSubscriptionAttributes (absent in state saved before they existed). */
+  attributes?: Record<string, string>;
 }
 
 interface Topic {
@@ -81,13 +95,17 @@ function attributesXml(attributes: Record<string, string>): string {
     .join('')}</Attributes>`;
 }
 
-/** SNS (query protocol), built here; email subscriptions deliver `.eml` files to the outbox. */
+/**
+ * SNS (query protocol), built here; email subscriptions deliver `.eml` files to the outbox, `sqs`
+ * subscriptions send to local SQS.
+ */
 export class SnsService {
   private readonly topics = new Map<string, Topic>();
 
   constructor(
     private readonly stateDir: string,
     private readonly log: (line: string) => void,
+    private readonly sqs?: QueueSender,
   ) {}
 
   /** The folder that email notifications are written to. */
@@ -121,8 +139,9 @@ export class SnsService {
     response: ServerResponse,
     region: string,
     url: URL,
+    read?: Buffer,
   ): Promise<void> {
-    const body = (await readBody(request)).toString('utf8');
+    const body = (read ?? (await readBody(request))).toString('utf8');
     const params = new URLSearchParams(body || url.search);
     const action = params.get('Action') ?? '';
     try {
@@ -188,6 +207,30 @@ export class SnsService {
         await this.save();
         return undefined;
       }
+      case 'GetSubscriptionAttributes': {
+        const { topic, subscription } = this.subscription(params);
+        return attributesXml({
+          SubscriptionArn: subscription.arn,
+          TopicArn: topic.arn,
+          Owner: LOCAL_ACCOUNT_ID,
+          Protocol: subscription.protocol,
+          Endpoint: subscription.endpoint,
+          ConfirmationWasAuthenticated: 'true',
+          PendingConfirmation: 'false',
+          RawMessageDelivery: 'false',
+          ...subscription.attributes,
+        });
+      }
+      case 'SetSubscriptionAttributes': {
+        const { subscription } = this.subscription(params);
+        const name = required(params, 'AttributeName');
+        subscription.attributes = {
+          ...subscription.attributes,
+          ...checkSubscriptionAttributes({ [name]: params.get('AttributeValue') ?? '' }),
+        };
+        await this.save();
+        return undefined;
+      }
       case 'ListSubscriptionsByTopic': {
         const topic = this.topic(params);
         return members(
@@ -226,6 +269,14 @@ export class SnsService {
           `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
         );
     }
+  }
+
+  private subscription(params: Params): { topic: Topic; subscription: Subscription } {
+    const subscriptionArn = required(params, 'SubscriptionArn');
+    const topic = this.topics.get(subscriptionArn.split(':').slice(0, 6).join(':'));
+    const subscription = topic?.subscriptions.find((s) => s.arn === subscriptionArn);
+    if (!topic || !subscription) throw new AwsError('NotFound', 'Subscription does not exist', 404);
+    return { topic, subscription };
   }
 
   private async createTopic(params: Params, region: string): Promise<string> {
@@ -275,16 +326,20 @@ export class SnsService {
     const endpoint = required(params, 'Endpoint');
     if (!SUPPORTED_PROTOCOLS.has(protocol)) {
       throw invalid(
-        `Protocol ${protocol} is not supported by local AWS (supported: email, email-json)`,
+        `Protocol ${protocol} is not supported by local AWS (supported: email, email-json, sqs)`,
       );
     }
-    if (!EMAIL.test(endpoint)) throw invalid('Email address');
+    if (protocol === 'sqs') checkQueueEndpoint(endpoint);
+    else if (!EMAIL.test(endpoint)) throw invalid('Email address');
+    const attributes = checkSubscriptionAttributes(
+      entries(params, 'Attributes.entry', 'key', 'value'),
+    );
     let subscription = topic.subscriptions.find(
       (s) => s.protocol === protocol && s.endpoint === endpoint,
     );
     if (!subscription) {
       // AWS emails a confirmation link first; local AWS has no one to click it, so it confirms at once.
-      subscription = { arn: `${topic.arn}:${randomUUID()}`, protocol, endpoint };
+      subscription = { arn: `${topic.arn}:${randomUUID()}`, protocol, endpoint, attributes };
       topic.subscriptions.push(subscription);
       await this.save();
     }
@@ -322,12 +377,25 @@ export class SnsService {
       if (typeof perProtocol.default !== 'string')
         throw invalid('Message Structure - No default entry in JSON message body');
     }
+    const attributes = publishAttributes(params);
     const messageId = randomUUID();
     const date = new Date();
     await mkdir(this.outbox, { recursive: true });
     for (const subscription of topic.subscriptions) {
       const text = String(perProtocol?.[subscription.protocol] ?? perProtocol?.default ?? message);
       const unsubscribeUrl = `https://sns.${topic.arn.split(':')[3]}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.arn)}`;
+      if (subscription.protocol === 'sqs') {
+        await this.deliverToQueue(subscription, {
+          messageId,
+          topicArn: topic.arn,
+          subject: subject ?? undefined,
+          message: text,
+          timestamp: date,
+          unsubscribeUrl,
+          attributes,
+        });
+        continue;
+      }
       const body =
         subscription.protocol === 'email-json'
           ? JSON.stringify({
@@ -358,4 +426,40 @@ export class SnsService {
     }
     return `<MessageId>${messageId}</MessageId>`;
   }
+
+  /**
+   * Sends a notification to a subscribed queue: SNS's JSON envelope, or with RawMessageDelivery the
+   * message itself with its attributes. A missing queue loses the message, as in AWS (logged here).
+   */
+  private async deliverToQueue(subscription: Subscription, notification: Notification) {
+    const raw = subscription.attributes?.RawMessageDelivery === 'true';
+    const region = notification.topicArn.split(':')[3]!;
+    try {
+      if (!this.sqs) throw new Error('local SQS is not running');
+      await this.sqs.sendMessage(
+        subscription.endpoint,
+        raw ? notification.message : envelope(notification, region),
+        raw ? notification.attributes : undefined,
+      );
+      this.log(`sns ${notification.topicArn}: sent to ${subscription.endpoint}`);
+    } catch (error: unknown) {
+      if (!(error instanceof Error)) throw error;
+      this.log(
+        `sns ${notification.topicArn}: delivery to ${subscription.endpoint} failed: ${error.message}`,
+      );
+    }
+  }
+}
+
+/** Checks subscription attributes by name and, for RawMessageDelivery, value. */
+function checkSubscriptionAttributes(attributes: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(attributes)) {
+    if (!SUBSCRIPTION_ATTRIBUTES.has(name))
+      throw invalid(
+        `AttributeName (${name} is not one of ${[...SUBSCRIPTION_ATTRIBUTES].join(', ')})`,
+      );
+    if (name === 'RawMessageDelivery' && value !== 'true' && value !== 'false')
+      throw invalid('RawMessageDelivery: Invalid value [' + value + ']. Must be true or false.');
+  }
+  return attributes;
 }

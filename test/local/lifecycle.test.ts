@@ -219,8 +219,10 @@ describe('local AWS lifecycle', () => {
     expect(response.status).toBe(501);
     expect(await response.json()).toEqual({
       __type: 'UnknownOperationException',
-      message:
-        'local AWS does not implement the kinesis service (it serves dynamodb, s3, firehose, sns, lambda, logs)',
+      // Other services join the list as they are built; the ones here from the start stay.
+      message: expect.stringMatching(
+        /^local AWS does not implement the kinesis service \(it serves dynamodb, s3, firehose, sns/,
+      ),
     });
   });
 });

@@ -76,13 +76,13 @@ describe('SNS topics and subscriptions', () => {
       sns.send(
         new SubscribeCommand({
           TopicArn,
-          Protocol: 'sqs',
-          Endpoint: 'arn:aws:sqs:eu-west-1:000000000000:q',
+          Protocol: 'http',
+          Endpoint: 'http://127.0.0.1:9/',
         }),
       ),
     ).rejects.toMatchObject({
       name: 'InvalidParameterException',
-      message: expect.stringContaining('Protocol sqs is not supported by local AWS'),
+      message: expect.stringContaining('Protocol http is not supported by local AWS'),
     });
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { FaultSettings } from '../../local/faults.js';
 import { startLocalAws } from '../../local/index.js';
-import type { LocalAws } from '../../local/index.js';
+import type { LocalAws, LocalAwsOptions } from '../../local/index.js';
 
 /** Dummy credentials and region: tests never reach real AWS. */
 export const TEST_ENV = {
@@ -26,14 +26,14 @@ export interface LocalAwsHandle {
  * Starts one local AWS on a free port with a temporary state folder for the calling test file, points
  * the AWS SDK at it through the environment, and stops it afterwards.
  */
-export function useLocalAws(options: { timeScale?: number } = {}): LocalAwsHandle {
+export function useLocalAws(options: Pick<LocalAwsOptions, 'timeScale'> = {}): LocalAwsHandle {
   let local: LocalAws | undefined;
   let stateDir = '';
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'local-aws-'));
-    local = await startLocalAws({ port: 0, stateDir, ...options });
+    local = await startLocalAws({ ...options, port: 0, stateDir });
     const env = { ...TEST_ENV, AWS_ENDPOINT_URL: local.endpoint };
     for (const [name, value] of Object.entries(env)) {
       saved[name] = process.env[name];

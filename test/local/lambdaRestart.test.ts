@@ -8,6 +8,12 @@ import {
   PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalAws } from '../../local/index.js';
 import type { LocalAws } from '../../local/index.js';
@@ -115,9 +121,21 @@ describe('Lambda across restarts', () => {
     expect(await readdir(journal)).toEqual([]);
   });
 
-  it('records in local AWS’s log that an SQS destination cannot be reached yet', async () => {
-    const lines: string[] = [];
-    const { lambda } = await start(await folder(), 600, (line) => lines.push(line));
+  it('sends the failure record to an SQS destination', async () => {
+    // Real time: SQS's long poll runs on the scaled clock too.
+    const { local, lambda } = await start(await folder());
+    const sqs = new SQSClient({
+      endpoint: local.endpoint,
+      region: 'eu-west-1',
+      credentials: {
+        accessKeyId: TEST_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: TEST_ENV.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'failures' }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
     await lambda.send(
       new CreateFunctionCommand({
         ...TEST_FUNCTION,
@@ -129,17 +147,29 @@ describe('Lambda across restarts', () => {
       new PutFunctionEventInvokeConfigCommand({
         FunctionName: 'to-sqs',
         MaximumRetryAttempts: 0,
-        DestinationConfig: {
-          OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:000000000000:failures' },
-        },
+        DestinationConfig: { OnFailure: { Destination: Attributes!.QueueArn } },
       }),
     );
 
-    await lambda.send(new InvokeCommand({ FunctionName: 'to-sqs', InvocationType: 'Event' }));
-    const logged = await until(async () =>
-      lines.some((line) => line.includes('SQS is not available')),
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'to-sqs',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{"n":1}'),
+      }),
+    );
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 1 }),
     );
 
-    expect(logged).toBe(true);
+    const record = JSON.parse(Messages?.[0]?.Body ?? '{}') as {
+      requestContext?: { condition?: string; approximateInvokeCount?: number };
+      requestPayload?: unknown;
+    };
+    expect(record.requestContext).toMatchObject({
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 1,
+    });
+    expect(record.requestPayload).toEqual({ n: 1 });
   });
 });

@@ -46,7 +46,10 @@ async function failure(cfn: CloudFormationClient, stackName: string): Promise<st
   const { StackEvents = [] } = await cfn.send(
     new DescribeStackEventsCommand({ StackName: stackName }),
   );
-  const failed = StackEvents.find((e) => e.ResourceStatus?.endsWith('_FAILED'));
+  // The resource's own failure says why; the stack's only lists who failed.
+  const failed = StackEvents.find(
+    (e) => e.ResourceStatus?.endsWith('_FAILED') && e.ResourceType !== 'AWS::CloudFormation::Stack',
+  );
   return failed
     ? `${failed.LogicalResourceId}: ${failed.ResourceStatusReason}`
     : 'no reason recorded';

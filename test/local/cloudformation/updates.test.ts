@@ -1,5 +1,6 @@
 import {
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackResourceCommand,
@@ -105,7 +106,7 @@ describe('change sets', () => {
     expect(described.Parameters).toContainEqual({ ParameterKey: 'Secret', ParameterValue: '****' });
   });
 
-  it('lists a changed name as a replacement, and what refers to it as conditionally replaced', async () => {
+  it('lists a changed name as a replacement, and what refers to it as modified by that reference', async () => {
     const described = await changeSet('plan-stack', 'rename', {
       TableName: 'plan-table-2',
       Stage: 'previous',
@@ -121,6 +122,39 @@ describe('change sets', () => {
       }),
     );
     expect(changes.Bucket).toMatchObject({ Action: 'Modify', Replacement: 'False' });
+    expect(changes.Bucket!.Details).toEqual([
+      expect.objectContaining({ Evaluation: 'Dynamic', ChangeSource: 'ResourceReference' }),
+    ]);
+  });
+
+  it('lists a dropped resource as Remove and a new one as Add', async () => {
+    const swapped = TEMPLATE.replace(
+      / {2}Bucket:\n[\s\S]*?(?=Outputs:)/,
+      '  Topic:\n    Type: AWS::SNS::Topic\n',
+    );
+
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'plan-stack',
+        ChangeSetName: 'swap',
+        TemplateBody: swapped,
+        Parameters: [
+          { ParameterKey: 'TableName', UsePreviousValue: true },
+          { ParameterKey: 'Stage', UsePreviousValue: true },
+        ],
+      }),
+    );
+    const { Changes } = await cfn.send(
+      new DescribeChangeSetCommand({ StackName: 'plan-stack', ChangeSetName: 'swap' }),
+    );
+
+    expect(
+      Changes!.map((c) => [c.ResourceChange!.Action, c.ResourceChange!.LogicalResourceId]),
+    ).toEqual([
+      ['Add', 'Topic'],
+      ['Remove', 'Bucket'],
+    ]);
+    await cfn.send(new DeleteChangeSetCommand({ StackName: 'plan-stack', ChangeSetName: 'swap' }));
   });
 
   it('replaces the table on execution: the new one created, the old one deleted in cleanup', async () => {

@@ -15,10 +15,10 @@ import {
   descriptionOf,
   parseTemplateText,
   requiredCapabilities,
+  scopeOf,
   validation,
 } from './template.js';
 import type { GivenParameter, Template } from './template.js';
-import { scopeOf } from './engine.js';
 import {
   changeSetSummaryXml,
   changeSetXml,

@@ -6,12 +6,20 @@ import { ResolveError } from '../../lib/templates/resolve.js';
 import type { Resolver, ResourceValues } from '../../lib/templates/resolve.js';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
 import type { Clients } from './clients.js';
-import type { Change, Properties, Stack, StackInputs, StackResource } from './model.js';
+import type { Properties, Stack, StackInputs, StackResource } from './model.js';
 import { changed } from './resources/provisioner.js';
 import type { ProvisionContext, Provisioner } from './resources/provisioner.js';
+import { convertedProperties, planChanges } from './plan.js';
+import type { Plan } from './plan.js';
 import type { Schemas } from './schema.js';
-import { dependencyGraph, parseTemplateText, resolveOutputs, stackResolver } from './template.js';
-import type { StackResolver, StackScope, Template } from './template.js';
+import {
+  dependencyGraph,
+  parseTemplateText,
+  resolveOutputs,
+  scopeOf,
+  stackResolver,
+} from './template.js';
+import type { StackResolver, Template } from './template.js';
 
 /** What the engine works with: everything outside it is passed in. */
 export interface EngineOptions {
@@ -104,24 +112,6 @@ function valuesOf(resources: Values): ResourceValues {
   };
 }
 
-/** Placeholder for a value known only once the resource is (re)created, in change set plans. */
-const pending = (id: string) => `{{local:pending:${id}}}`;
-
-/** Whether a value holds a placeholder of {@link pending}. */
-const hasPending = (value: TemplateValue | undefined) =>
-  JSON.stringify(value ?? null).includes('{{local:pending:');
-
-/** The stack-wide values for a stack's templates. */
-export function scopeOf(stack: Stack, exports: ReadonlyMap<string, string>): StackScope {
-  return {
-    region: stack.region,
-    stackName: stack.name,
-    stackId: stack.stackId,
-    notificationArns: stack.inputs.notificationArns,
-    exports,
-  };
-}
-
 /** Creates, updates and deletes stacks: the state machines of CloudFormation's operations. */
 export class Engine {
   constructor(private readonly options: EngineOptions) {}
@@ -208,11 +198,8 @@ export class Engine {
   }
 
   /** The template's resource properties, resolved and converted to the types they expect. */
-  private async properties(resolver: Resolver, id: string): Promise<Properties> {
-    const type = resolver.typeOf(id) ?? '';
-    const schema = (await this.options.schemas()).type(type);
-    const properties = resolver.properties(id);
-    return schema ? schema.convert(properties) : properties;
+  private properties(resolver: Resolver, id: string): Promise<Properties> {
+    return convertedProperties(this.options.schemas, resolver, id);
   }
 
   private resolver(stack: Stack, template: Template, inputs: StackInputs): StackResolver {
@@ -625,100 +612,8 @@ export class Engine {
     await this.stackEvent(stack, 'UPDATE_ROLLBACK_COMPLETE');
   }
 
-  /**
-   * The changes an update (or, with no current resources, a create) would make, as a change set
-   * lists them; `outputsChanged` says whether the outputs would differ.
-   */
-  async plan(
-    stack: Stack,
-    inputs: StackInputs,
-  ): Promise<{ changes: Change[]; outputsChanged: boolean }> {
-    const template = parseTemplateText(inputs.templateBody);
-    const current = stack.resources;
-    const planned: Values = {};
-    const values: ResourceValues = {
-      ref: (resource) => planned[resource.id]?.ref ?? pending(resource.id),
-      getAtt: (resource, attribute) =>
-        planned[resource.id] ? planned[resource.id]!.attributes[attribute] : pending(resource.id),
-    };
-    const resolver = stackResolver(
-      template,
-      scopeOf(stack, this.options.exports(stack.region)),
-      inputs.parameters,
-      values,
-    );
-    const ids = resolver.resourceIds();
-    const graph = dependencyGraph(template, ids);
-    const changes: Change[] = [];
-    const order: string[] = [];
-    await runGraph(graph, async (id) => {
-      order.push(id);
-      return true;
-    });
-    for (const id of order) {
-      const type = resolver.typeOf(id) ?? '';
-      const old = current[id];
-      if (!old) {
-        changes.push({ action: 'Add', logicalId: id, type, scope: [], details: [] });
-        continue;
-      }
-      const properties = await this.properties(resolver, id);
-      const names = [
-        ...new Set([...Object.keys(properties), ...Object.keys(old.properties)]),
-      ].filter((name) => changed(properties[name], old.properties[name]));
-      if (old.type === type && names.length === 0) {
-        planned[id] = old;
-        continue;
-      }
-      const provisioner = this.options.provisioners[type];
-      const schema = (await this.options.schemas()).type(type);
-      const replacing = new Set([...(schema?.replacing ?? []), ...(provisioner?.replacing ?? [])]);
-      const always = old.type !== type || (provisioner !== undefined && !provisioner.update);
-      const details = names.map((name) => ({
-        attribute: 'Properties',
-        name,
-        requiresRecreation:
-          always || replacing.has(name)
-            ? hasPending(properties[name])
-              ? 'Conditionally'
-              : 'Always'
-            : 'Never',
-        changeSource: hasPending(properties[name]) ? 'ResourceReference' : 'DirectModification',
-      }));
-      const replacement =
-        always || details.some((d) => d.requiresRecreation === 'Always')
-          ? 'True'
-          : details.some((d) => d.requiresRecreation === 'Conditionally')
-            ? 'Conditional'
-            : 'False';
-      if (replacement === 'False') planned[id] = old;
-      changes.push({
-        action: 'Modify',
-        logicalId: id,
-        physicalId: old.physicalId,
-        type,
-        replacement,
-        scope: names.includes('Tags') && names.length === 1 ? ['Tags'] : ['Properties'],
-        details,
-      });
-    }
-    for (const old of Object.values(current))
-      if (!ids.includes(old.logicalId))
-        changes.push({
-          action: 'Remove',
-          logicalId: old.logicalId,
-          physicalId: old.physicalId,
-          type: old.type,
-          scope: [],
-          details: [],
-        });
-    let outputsChanged = true;
-    try {
-      outputsChanged = JSON.stringify(resolveOutputs(resolver)) !== JSON.stringify(stack.outputs);
-    } catch (error: unknown) {
-      // An output that refers to a resource not created yet changes by definition.
-      if (!(error instanceof ResolveError)) throw error;
-    }
-    return { changes, outputsChanged };
+  /** The changes an update (or, with no resources yet, a create) would make, as a change set lists them. */
+  plan(stack: Stack, inputs: StackInputs): Promise<Plan> {
+    return planChanges(this.options, stack, inputs);
   }
 }

@@ -7,7 +7,7 @@ import type { Resolver, ResourceValues } from '../../lib/templates/resolve.js';
 import { intrinsicName, PSEUDO_PARAMETERS, subVariables, walk } from '../../lib/templates/walk.js';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
 import { AwsError } from '../http.js';
-import type { StackOutput } from './model.js';
+import type { Stack, StackOutput } from './model.js';
 import type { Schemas } from './schema.js';
 
 /** The longest TemplateBody CloudFormation takes; larger templates go through S3 (TemplateURL). */
@@ -417,4 +417,15 @@ export function dependencyGraph(
   for (const id of wanted)
     result.set(id, new Set([...(graph.get(id) ?? [])].filter((need) => wanted.has(need))));
   return result;
+}
+
+/** The stack-wide values for a stack's templates. */
+export function scopeOf(stack: Stack, exports: ReadonlyMap<string, string>): StackScope {
+  return {
+    region: stack.region,
+    stackName: stack.name,
+    stackId: stack.stackId,
+    notificationArns: stack.inputs.notificationArns,
+    exports,
+  };
 }

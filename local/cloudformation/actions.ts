@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject } from '../../lib/templates/parse.js';
 import { ResolveError } from '../../lib/templates/resolve.js';
 import { arn } from '../account.js';
-import { AwsError } from '../http.js';
+import { AwsError, xmlEscape } from '../http.js';
 import type { ActionContext, CloudFormationService } from './index.js';
 import { inProgress, STACK_STATUSES } from './model.js';
 import type { ChangeSet, Stack, StackInputs, Tag } from './model.js';
@@ -16,6 +16,7 @@ import {
   parseTemplateText,
   requiredCapabilities,
   scopeOf,
+  templateCapabilities,
   validation,
 } from './template.js';
 import type { GivenParameter, Template } from './template.js';
@@ -180,30 +181,19 @@ function templateFacts(template: Template): { parameters: string; capabilities: 
         (Array.isArray(declaration.AllowedValues)
           ? `<ParameterConstraints>${members(
               'AllowedValues',
-              declaration.AllowedValues.map((value) => element('x', String(value)).slice(3, -4)),
+              declaration.AllowedValues.map((value) => xmlEscape(String(value))),
             )}</ParameterConstraints>`
           : ''),
     ),
   );
-  const resources = isObject(template.body.Resources) ? template.body.Resources : {};
-  let capability: string | undefined;
-  for (const resource of Object.values(resources)) {
-    if (!isObject(resource) || typeof resource.Type !== 'string') continue;
-    if (!resource.Type.startsWith('AWS::IAM::')) continue;
-    const named =
-      isObject(resource.Properties) &&
-      ['RoleName', 'ManagedPolicyName', 'UserName', 'GroupName', 'InstanceProfileName'].some(
-        (name) => (resource.Properties as Record<string, unknown>)[name] !== undefined,
-      );
-    capability = named ? 'CAPABILITY_NAMED_IAM' : (capability ?? 'CAPABILITY_IAM');
-  }
+  const { capability, types } = templateCapabilities(template);
   return {
     parameters,
     capabilities: capability
       ? members('Capabilities', [capability]) +
         element(
           'CapabilitiesReason',
-          'The following resource(s) require capabilities: [AWS::IAM::Role]',
+          `The following resource(s) require capabilities: [${types.join(', ')}]`,
         )
       : '',
   };
@@ -457,7 +447,7 @@ export const ACTIONS: Record<string, Action> = {
       facts.capabilities +
       members(
         'ResourceTypes',
-        types.map((type) => element('x', type).slice(3, -4)),
+        types.map((type) => xmlEscape(type)),
       ) +
       element('Version', String(template.body.AWSTemplateFormatVersion ?? '2010-09-09')) +
       members('DeclaredTransforms', [])

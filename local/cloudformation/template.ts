@@ -273,6 +273,27 @@ export function requiredCapabilities(template: Template, resolver: Resolver): st
   return iam ? ['CAPABILITY_IAM'] : [];
 }
 
+/**
+ * The capability a template may need, judged from its text alone (every resource, whatever its
+ * condition), as ValidateTemplate and GetTemplateSummary report it, with the types that need it.
+ */
+export function templateCapabilities(template: Template): { capability?: string; types: string[] } {
+  let capability: string | undefined;
+  const types = new Set<string>();
+  for (const resource of Object.values(section(template.body, 'Resources'))) {
+    if (!isObject(resource) || typeof resource.Type !== 'string') continue;
+    if (!resource.Type.startsWith('AWS::IAM::')) continue;
+    types.add(resource.Type);
+    const nameProperty = NAMED_IAM[resource.Type];
+    const named =
+      nameProperty !== undefined &&
+      isObject(resource.Properties) &&
+      resource.Properties[nameProperty] !== undefined;
+    capability = named ? 'CAPABILITY_NAMED_IAM' : (capability ?? 'CAPABILITY_IAM');
+  }
+  return { ...(capability ? { capability } : {}), types: [...types] };
+}
+
 /** Refuses a template whose capabilities were not acknowledged, as CloudFormation words it. */
 export function checkCapabilities(required: string[], given: readonly string[]): void {
   const missing = required.filter(

@@ -14,6 +14,7 @@ import { AwsError, ClientGoneError, readBody, sendProtocolError } from './http.j
 import type { Protocol } from './http.js';
 import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
+import type { SchedulerService } from './scheduler/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
 import { SQS_ACTIONS } from './sqs/index.js';
@@ -32,6 +33,7 @@ export interface Services {
   sqs: SqsService;
   sts: StsService;
   iam: IamService;
+  scheduler: SchedulerService;
   cloudformation: CloudFormationService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
@@ -49,6 +51,7 @@ export const SERVICE_NAMES = [
   'sqs',
   'sts',
   'iam',
+  'scheduler',
   'cloudformation',
 ] as const;
 
@@ -63,6 +66,7 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sqs: 'json-1.0',
   sts: 'query',
   iam: 'query',
+  scheduler: 'rest-json',
   cloudformation: 'query',
 };
 
@@ -247,6 +251,8 @@ export function createGateway(
           return services.lambda.handle(request, response, region, url);
         case 'logs':
           return services.logs.handle(request, response, region);
+        case 'scheduler':
+          return services.scheduler.handle(request, response, region, url);
         default:
           throw new AwsError(
             protocol === 'query'

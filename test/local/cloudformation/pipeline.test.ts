@@ -19,7 +19,6 @@ import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions } from '../../../lib/build/functions.js';
-import { SERVICE_NAMES } from '../../../local/gateway.js';
 import type { FunctionManifest } from '../../../lib/build/functions.js';
 import { parseConfig } from '../../../lib/config/load.js';
 import { deriveNames } from '../../../lib/config/names.js';
@@ -61,10 +60,7 @@ afterAll(async () => {
   await rm(buildDir, { recursive: true, force: true });
 });
 
-/** The pipeline's schedule needs local EventBridge Scheduler, which is being built beside this. */
-const SCHEDULER_SERVED = (SERVICE_NAMES as readonly string[]).includes('scheduler');
-
-describe.skipIf(!SCHEDULER_SERVED)("the project's templates on local CloudFormation", () => {
+describe("the project's templates on local CloudFormation", () => {
   it('deploys the code-artifacts stack, and the built zips go into its bucket', async () => {
     const stack = await createStack(
       cfn,

@@ -10,6 +10,11 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildFunctions } from '../../lib/build/functions.js';
 import type { FunctionManifest } from '../../lib/build/functions.js';
@@ -68,6 +73,7 @@ export async function benchPipelineStack(
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
   const cfn = new CloudFormationClient({ region, endpoint, credentials, maxAttempts: 1 });
   const s3 = new S3Client({ region, endpoint, credentials, forcePathStyle: true, maxAttempts: 1 });
+  const logs = new CloudWatchLogsClient({ region, endpoint, credentials, maxAttempts: 1 });
   const config = await loadConfig();
   const names = deriveNames(config);
   const outDir = await mkdtemp(join(tmpdir(), 'bench-functions-'));
@@ -127,6 +133,15 @@ export async function benchPipelineStack(
     const deleted = await settled(cfn, StackId!);
     if (deleted.StackStatus !== 'DELETE_COMPLETE')
       throw new Error(`deleting the pipeline stack failed: ${await failure(cfn, StackId!)}`);
+    // A function the schedule invoked may still be logging after its stack is gone, and local
+    // Lambda (unlike the pipeline's roles in AWS) may create its log group: the next create
+    // would find it there.
+    for (const group of [names.streamingLogGroup, names.notificationLogGroup])
+      await logs
+        .send(new DeleteLogGroupCommand({ logGroupName: group }))
+        .catch((error: unknown) => {
+          if (!(error instanceof ResourceNotFoundException)) throw error;
+        });
   }
   const sorted = [...times].sort((a, b) => a - b);
   return {

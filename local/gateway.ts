@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
+import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.js';
 import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
@@ -130,6 +131,7 @@ function queryService(params: URLSearchParams): string {
   if (isAction(SQS_ACTIONS, params)) return 'sqs';
   if (isAction(STS_ACTIONS, params)) return 'sts';
   if (isAction(IAM_ACTIONS, params)) return 'iam';
+  if (isAction(CLOUDFORMATION_ACTIONS, params)) return 'cloudformation';
   return 'sns';
 }
 

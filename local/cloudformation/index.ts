@@ -18,6 +18,9 @@ import type { Template } from './template.js';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
+/** CloudFormation's operations, by which the gateway tells an unsigned call for it apart. */
+export const CLOUDFORMATION_ACTIONS: readonly string[] = Object.keys(ACTIONS);
+
 /** How to run local CloudFormation. */
 export interface CloudFormationOptions {
   stateDir: string;

@@ -207,4 +207,17 @@ Outputs:
     expect(Stacks).toHaveLength(3);
     expect(local.endpoint()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
+
+  it('answers an unsigned form post, routed by its Action', async () => {
+    const response = await fetch(local.endpoint(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=DescribeStacks&Version=2010-05-15&StackName=nowhere',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(
+      '<Code>ValidationError</Code><Message>Stack with id nowhere does not exist</Message>',
+    );
+  });
 });

@@ -267,7 +267,7 @@ export class Engine {
     }
   }
 
-  /** Deletes resources in reverse dependency order; false when any failed. */
+  /** Deletes resources in reverse dependency order; returns the ids that failed to go. */
   private async deleteResources(
     stack: Stack,
     template: Template,
@@ -277,8 +277,14 @@ export class Engine {
     const byId = new Map(resources.map((resource) => [resource.logicalId, resource]));
     const graph = reversed(dependencyGraph(template, byId.keys()));
     const failed: string[] = [];
+    // What a resource that failed to go still uses stays too, as it would still be in use.
+    const kept = new Set<string>();
     await runGraph(graph, async (id) => {
       const resource = byId.get(id)!;
+      if ([...graph.get(id)!].some((dependent) => kept.has(dependent))) {
+        kept.add(id);
+        return true;
+      }
       const event = { logicalId: id, physicalId: resource.physicalId, type: resource.type };
       const policy = options.replaced
         ? (resource.updateReplacePolicy ?? resource.deletionPolicy)
@@ -293,6 +299,7 @@ export class Engine {
         await this.provisioner(resource.type).delete(this.context(stack, id), resource);
       } catch (error: unknown) {
         failed.push(id);
+        kept.add(id);
         await this.resourceEvent(stack, {
           ...event,
           status: 'DELETE_FAILED',

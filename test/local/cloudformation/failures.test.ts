@@ -6,7 +6,13 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   cloudFormationClient,
@@ -20,10 +26,12 @@ import { useLocalAws } from '../../support/localAws.js';
 useLocalAws();
 let cfn: CloudFormationClient;
 let s3: S3Client;
+let sns: SNSClient;
 
 beforeAll(() => {
   cfn = cloudFormationClient();
   s3 = new S3Client({ maxAttempts: 1, forcePathStyle: true });
+  sns = new SNSClient({ maxAttempts: 1 });
 });
 
 const bucket = (name: string) => `
@@ -216,5 +224,35 @@ describe('stacks whose resources fail', () => {
     await expect(settled(cfn, stack.StackId!)).resolves.toMatchObject({
       StackStatus: 'DELETE_COMPLETE',
     });
+  });
+
+  it('keeps what a resource that failed to delete still uses, and deletes it on the retry', async () => {
+    const template = `Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: kept-topic${bucket('kept-bucket')}
+      Tags:
+        - Key: topic
+          Value: !GetAtt Topic.TopicName
+`;
+    const created = await createStack(cfn, 'kept-uses', template);
+    await s3.send(new PutObjectCommand({ Bucket: 'kept-bucket', Key: 'left', Body: 'x' }));
+
+    await cfn.send(new DeleteStackCommand({ StackName: 'kept-uses' }));
+    const failed = await settled(cfn, 'kept-uses');
+
+    expect(failed.StackStatus).toBe('DELETE_FAILED');
+    const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+    expect(Topics.map((t) => t.TopicArn)).toContain(
+      'arn:aws:sns:eu-west-1:000000000000:kept-topic',
+    );
+    await s3.send(new DeleteObjectCommand({ Bucket: 'kept-bucket', Key: 'left' }));
+    await cfn.send(new DeleteStackCommand({ StackName: 'kept-uses' }));
+    expect((await settled(cfn, created.StackId!)).StackStatus).toBe('DELETE_COMPLETE');
+    const after = await sns.send(new ListTopicsCommand({}));
+    expect(after.Topics?.map((t) => t.TopicArn)).not.toContain(
+      'arn:aws:sns:eu-west-1:000000000000:kept-topic',
+    );
   });
 });

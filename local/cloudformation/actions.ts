@@ -315,10 +315,10 @@ export const ACTIONS: Record<string, Action> = {
       JSON.stringify(inputs.parameters) === JSON.stringify(stack.inputs.parameters)
     )
       throw validation('No updates are to be performed.');
-    if (params.has('DisableRollback'))
-      stack.disableRollback = params.get('DisableRollback') === 'true';
+    // Each update says for itself whether a failure rolls back (default: it does).
+    const disableRollback = params.get('DisableRollback') === 'true';
     stack.changeSets = [];
-    await service.run(stack, () => service.engine.update(stack, inputs));
+    await service.run(stack, () => service.engine.update(stack, inputs, { disableRollback }));
     return element('StackId', stack.stackId);
   },
 
@@ -522,13 +522,13 @@ export const ACTIONS: Record<string, Action> = {
     changeSet.executionStatus = 'EXECUTE_IN_PROGRESS';
     // Executing one change set makes every other one of the stack obsolete, as in AWS.
     stack.changeSets = [changeSet];
-    if (params.has('DisableRollback'))
-      stack.disableRollback = params.get('DisableRollback') === 'true';
+    const disableRollback = params.get('DisableRollback') === 'true';
     await service.run(stack, async () => {
       if (changeSet.type === 'CREATE') {
         stack.inputs = changeSet.inputs;
+        stack.disableRollback = disableRollback;
         await service.engine.create(stack);
-      } else await service.engine.update(stack, changeSet.inputs);
+      } else await service.engine.update(stack, changeSet.inputs, { disableRollback });
       changeSet.executionStatus =
         stack.status.endsWith('_COMPLETE') && !stack.status.includes('ROLLBACK')
           ? 'EXECUTE_COMPLETE'

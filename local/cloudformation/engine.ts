@@ -415,7 +415,11 @@ export class Engine {
    * Updates a stack to new inputs: new resources created, changed ones updated in place or
    * replaced (the old ones deleted in cleanup), dropped ones deleted; a failure rolls back.
    */
-  async update(stack: Stack, inputs: StackInputs): Promise<void> {
+  async update(
+    stack: Stack,
+    inputs: StackInputs,
+    options: { disableRollback?: boolean } = {},
+  ): Promise<void> {
     const template = parseTemplateText(inputs.templateBody);
     stack.previous = {
       inputs: stack.inputs,
@@ -450,7 +454,7 @@ export class Engine {
     }
     if (!ok) {
       const reason = `The following resource(s) failed to update: [${failedIds.join(', ')}]. `;
-      if (stack.disableRollback) {
+      if (options.disableRollback) {
         // Kept as it is for the user to fix and update again, as AWS does with rollback disabled.
         delete stack.previous;
         await this.stackEvent(stack, 'UPDATE_FAILED', reason);

@@ -1,5 +1,6 @@
 import {
   CreateStackCommand,
+  DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
@@ -100,6 +101,41 @@ Outputs:
     expect(importer.Outputs).toEqual([
       { OutputKey: 'TopicName', OutputValue: `${exported.Value}-topic` },
     ]);
+  });
+
+  it('refuses to delete a stack whose export another stack imports', async () => {
+    await expect(cfn.send(new DeleteStackCommand({ StackName: 'exporter' }))).rejects.toMatchObject(
+      {
+        name: 'ValidationError',
+        message: 'Export exporter-bucket cannot be deleted as it is in use by importer',
+      },
+    );
+  });
+
+  it('rolls back a stack that exports a name another stack already exports', async () => {
+    const stack = await createStack(
+      cfn,
+      'second-exporter',
+      `Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  Same:
+    Value: !Ref Topic
+    Export:
+      Name: exporter-bucket
+`,
+    );
+
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const { StackEvents } = await cfn.send(
+      new DescribeStackEventsCommand({ StackName: 'second-exporter' }),
+    );
+    expect(StackEvents!.map((e) => e.ResourceStatusReason)).toContain(
+      'Export with name exporter-bucket is already exported by stack exporter',
+    );
+    await cfn.send(new DeleteStackCommand({ StackName: 'second-exporter' }));
+    await settled(cfn, stack.StackId!);
   });
 
   it('takes a JSON template from local S3 by TemplateURL', async () => {

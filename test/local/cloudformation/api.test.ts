@@ -7,6 +7,7 @@ import {
   GetTemplateSummaryCommand,
   ListExportsCommand,
   ListStacksCommand,
+  paginateDescribeStackEvents,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -255,5 +256,22 @@ Outputs:
     expect(await response.text()).toContain(
       '<Code>ValidationError</Code><Message>Stack with id nowhere does not exist</Message>',
     );
+  });
+
+  it('pages events 100 at a time', async () => {
+    const topics = Array.from(
+      { length: 50 },
+      (_, index) => `  Topic${index}:\n    Type: AWS::SNS::Topic\n`,
+    ).join('');
+    await createStack(cfn, 'many-events', `Resources:\n${topics}`);
+
+    const pages: number[] = [];
+    for await (const page of paginateDescribeStackEvents(
+      { client: cfn },
+      { StackName: 'many-events' },
+    ))
+      pages.push(page.StackEvents!.length);
+
+    expect(pages).toEqual([100, 2]);
   });
 });

@@ -8,6 +8,7 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
+import { CLOUDFORMATION_AUTHORIZATION } from './cloudformation/authorization.js';
 import { DYNAMODB_AUTHORIZATION } from './dynamodb/authorization.js';
 import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
 import { IAM_AUTHORIZATION } from './iam/authorization.js';
@@ -143,6 +144,7 @@ async function serve(
       logs: LOGS_AUTHORIZATION,
       iam: IAM_AUTHORIZATION,
       scheduler: SCHEDULER_AUTHORIZATION,
+      cloudformation: CLOUDFORMATION_AUTHORIZATION,
     },
     clock,
     log,

@@ -15,6 +15,7 @@ import { cloudFormationClient, createStack } from '../support/cloudFormation.js'
 import { refusals } from '../support/iam.js';
 import { invokeJson } from '../support/lambdaZip.js';
 import { useLocalAws } from '../support/localAws.js';
+import { COMPLETE_RECORD } from '../functions/notification/records.js';
 import { groupMessages } from '../support/logs.js';
 
 // The delivery stream's 60 s buffer passes in a second.
@@ -175,5 +176,59 @@ describe('the pipeline deployed locally, with IAM enforced', () => {
 
     const refused = (await refusals(local.endpoint())).slice(before);
     expect(refused.map((refusal) => refusal.action)).toContain('logs:CreateLogStream');
+  });
+
+  it("fails the notification function's Publish without its role's SNS statement", async () => {
+    const alert = await withoutStatement(
+      names.notificationRole,
+      'publish-alerts',
+      'sns:Publish',
+      () => invokeJson(lambda, names.notificationFunction, COMPLETE_RECORD),
+    );
+
+    expect(alert.FunctionError).toBe('Unhandled');
+    expect(alert.body.errorType).toBe('AuthorizationErrorException');
+  });
+
+  it("logs S3.AccessDenied for Firehose's delivery without its role's S3 statement", async () => {
+    const logs = new CloudWatchLogsClient({});
+
+    await withoutStatement(
+      names.deliveryStreamRole,
+      'deliver-to-data-bucket',
+      's3:PutObject',
+      async () => {
+        await invokeJson(lambda, names.streamingFunction, { id: 'iam-tick-5' });
+        await expect
+          .poll(
+            async () =>
+              (await groupMessages(logs, names.deliveryStreamLogGroup)).some((line) =>
+                line.includes('S3.AccessDenied'),
+              ),
+            { timeout: 15_000 },
+          )
+          .toBe(true);
+      },
+    );
+  });
+
+  it("records a refused invoke for the schedule without its role's Lambda statement", async () => {
+    await withoutStatement(
+      names.schedulerRole,
+      'invoke-streaming-function',
+      'lambda:InvokeFunction',
+      () =>
+        expect
+          .poll(
+            async () =>
+              (await refusals(local.endpoint())).some(
+                (refusal) =>
+                  refusal.action === 'lambda:InvokeFunction' &&
+                  refusal.principal.includes(`assumed-role/${names.schedulerRole}/`),
+              ),
+            { timeout: 15_000 },
+          )
+          .toBe(true),
+    );
   });
 });

@@ -110,9 +110,11 @@ export class Invoker {
     return variables;
   }
 
-  private async start(record: FunctionRecord): Promise<() => Instance> {
+  private async start(
+    record: FunctionRecord,
+    keys: SessionKeys | undefined,
+  ): Promise<() => Instance> {
     const taskRoot = await this.functions.taskRoot(record.codeSha256);
-    const keys = await this.roles?.session(record);
     const roles = this.roles;
     return () => {
       const stream = streamName();
@@ -145,10 +147,12 @@ export class Invoker {
   ): Promise<InvokeResult> {
     const requestId = options.requestId ?? randomUUID();
     const functionKey = `${record.region}/${record.name}`;
-    const start = await this.start(record);
+    const keys = await this.roles?.session(record);
+    const start = await this.start(record, keys);
+    // Renewed session keys retire the instances that run with the old ones, before they expire.
     const { instance, cold } = this.pool.acquire(
       functionKey,
-      `${record.revisionId}/${record.codeSha256}`,
+      `${record.revisionId}/${record.codeSha256}/${keys?.accessKeyId ?? ''}`,
       start,
     );
     const writer = this.writers.get(instance)!;

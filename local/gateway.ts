@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
+import type { AthenaService } from './athena/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { GlueService } from './glue/index.js';
 import type { LambdaService } from './lambda/index.js';
 import type { LogsService } from './logs/index.js';
 import type { IamService } from './iam/index.js';
@@ -33,6 +35,8 @@ export interface Services {
   sts: StsService;
   iam: IamService;
   scheduler: SchedulerService;
+  glue: GlueService;
+  athena: AthenaService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
@@ -50,6 +54,8 @@ export const SERVICE_NAMES = [
   'sts',
   'iam',
   'scheduler',
+  'glue',
+  'athena',
 ] as const;
 
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
@@ -64,6 +70,8 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sts: 'query',
   iam: 'query',
   scheduler: 'rest-json',
+  glue: 'json-1.1',
+  athena: 'json-1.1',
 };
 
 /** How long a client may take, so that a stuck or slow one cannot hold a connection forever. */
@@ -117,6 +125,8 @@ function guessService(request: IncomingMessage, url: URL): string {
   if (target.startsWith('Logs_')) return 'logs';
   if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
   if (target.startsWith('AmazonSQS.')) return 'sqs';
+  if (target.startsWith('AWSGlue.')) return 'glue';
+  if (target.startsWith('AmazonAthena.')) return 'athena';
   // A form post names its service only in its Action, in the body: see queryService.
   return guessProtocol(request, url) === 'query' ? 'query' : 's3';
 }
@@ -247,6 +257,10 @@ export function createGateway(
           return services.logs.handle(request, response, region);
         case 'scheduler':
           return services.scheduler.handle(request, response, region, url);
+        case 'glue':
+          return services.glue.handle(request, response, region);
+        case 'athena':
+          return services.athena.handle(request, response, region);
         default:
           throw new AwsError(
             protocol === 'query'

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { AthenaService } from './athena/index.js';
 import { Clock } from './clock.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
@@ -7,6 +8,7 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
+import { GlueService } from './glue/index.js';
 import { IamService } from './iam/index.js';
 import { CredentialRegistry } from './identity/credentials.js';
 import { LambdaService } from './lambda/index.js';
@@ -60,6 +62,10 @@ export interface LocalAws {
   identity: CredentialRegistry;
   /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
   scheduler: SchedulerService;
+  /** Glue's in-process API (databases and tables), for CloudFormation. */
+  glue: GlueService;
+  /** Athena's in-process API (workgroups, query executions). */
+  athena: AthenaService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -70,8 +76,8 @@ function s3CodeSource(s3: S3Service): CodeSource {
 }
 
 /**
- * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
- * Scheduler behind one endpoint.
+ * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, EventBridge
+ * Scheduler, Glue and Athena behind one endpoint.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
@@ -137,12 +143,15 @@ async function serve(
       publish: (topicArn, message) => sns.publishMessage(topicArn, message),
     },
   });
+  const glue = new GlueService(stateDir);
+  const athena = new AthenaService(stateDir, glue, s3.store);
   const closeAll = async () => {
     // Schedules stop first: a firing must not reach a function or queue that is closing.
     await scheduler.close();
     await lambda.close();
     await sqs.close();
     await firehose.close();
+    await athena.close();
     await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
@@ -153,6 +162,8 @@ async function serve(
       iam.start(),
       credentials.load(),
       logStore.start(),
+      glue.start(),
+      athena.start(),
     ]);
     await lambda.start();
     await scheduler.start();
@@ -173,6 +184,8 @@ async function serve(
       sts,
       iam,
       scheduler,
+      glue,
+      athena,
       faults,
       timeScale: clock.scale,
     },
@@ -217,6 +230,8 @@ async function serve(
     iam,
     identity: credentials,
     scheduler,
+    glue,
+    athena,
     stop() {
       stopping ??= (async () => {
         // No firing may start once queues begin to close.

@@ -25,23 +25,27 @@ export function queryClients() {
  */
 export async function seedTickers(
   bucket: string,
-  options: Partial<SampleOptions> = {},
+  options: Partial<SampleOptions> & { database?: string } = {},
 ): Promise<SampleObject[]> {
   const { s3, glue } = queryClients();
+  const database = options.database ?? TEST_DATABASE;
   await s3.send(new CreateBucketCommand({ Bucket: bucket, ...IN_REGION }));
-  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: TEST_DATABASE } }));
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: database } }));
   await glue.send(
-    new CreateTableCommand({ DatabaseName: TEST_DATABASE, TableInput: tickerTableInput(bucket) }),
+    new CreateTableCommand({ DatabaseName: database, TableInput: tickerTableInput(bucket) }),
   );
+  const records = options.records ?? 600;
+  const spacingMs = options.spacingMs ?? 20_000;
   const objects = [
     ...sampleObjects({
-      start: new Date(Date.now() - 3 * 3_600_000),
-      records: 600,
+      // Ending an hour ago: the table's projection reads no hour after NOW.
+      start: new Date(Date.now() - records * spacingMs - 3_600_000),
       recordsPerObject: 50,
       tickers: ['AAA', 'BBB', 'CCC'],
-      spacingMs: 20_000,
       random: seededRandom(7),
       ...options,
+      records,
+      spacingMs,
     }),
   ];
   for (const object of objects) {

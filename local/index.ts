@@ -62,6 +62,8 @@ export interface LocalAws {
   identity: CredentialRegistry;
   /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
   scheduler: SchedulerService;
+  /** S3's in-process API (buckets, objects), for benchmarks that write data without HTTP. */
+  s3: S3Service;
   /** Glue's in-process API (databases and tables), for CloudFormation. */
   glue: GlueService;
   /** Athena's in-process API (workgroups, query executions). */
@@ -230,6 +232,7 @@ async function serve(
     iam,
     identity: credentials,
     scheduler,
+    s3,
     glue,
     athena,
     stop() {

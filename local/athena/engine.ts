@@ -23,10 +23,14 @@ export class QueryFailure extends Error {
 
 /** One object of a table, with the partition values its key holds. */
 export interface TableObject {
+  /** Names this version of the object: the same id always has the same bytes. */
+  id: string;
   /** `s3://bucket/key`, Athena's `"$path"`. */
   uri: string;
-  /** The object's JSON lines (gzip objects already inflated). */
-  body: Buffer;
+  /** Its size in bytes as stored. */
+  size: number;
+  /** Reads the object's JSON lines (gzip objects inflated). */
+  read(): Promise<Buffer>;
   values: readonly string[];
 }
 
@@ -125,6 +129,16 @@ export class QueryEngine {
   private instance?: Promise<DuckDBInstance>;
   /** One query at a time: the catalog's views are rebuilt for each. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Parsed rows by column layout, and which object versions (and how many bytes) they hold. */
+  private readonly caches = new Map<
+    string,
+    { name: string; objects: Map<string, number>; bytes: number }
+  >();
+  /** Object ids as small numbers: the view joins on them, far faster than on long strings. */
+  private objectNumber = 0;
+
+  /** @param cacheBytes how many bytes of objects the parsed-row cache may hold (default 1 GB). */
+  constructor(private readonly cacheBytes = 1_000_000_000) {}
 
   private connect(): Promise<DuckDBConnection> {
     this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
@@ -210,46 +224,104 @@ export class QueryEngine {
     }
   }
 
-  /** Creates the view of one table over its objects, columns matched to JSON keys case-insensitively. */
+  /**
+   * Creates the view of one table over its objects. Each object version's rows are parsed once
+   * into a cache table (one per column layout) and reused while that version stands, as objects
+   * never change in place; the view joins the cached rows of the objects this query reads with
+   * their partition values.
+   */
   private async load(
     connection: DuckDBConnection,
     folder: string,
     table: EngineTable,
     index: number,
   ): Promise<void> {
-    const files: string[] = [];
-    for (const [number, object] of table.objects.entries()) {
-      const file = join(folder, `t${index}-${number}.json`);
-      await writeFile(file, object.body);
-      files.push(file);
+    const layout = JSON.stringify(
+      table.columns.map((c) => [c.Name.toLowerCase(), duckType(c.Type)]),
+    );
+    let cache = this.caches.get(layout);
+    if (!cache) {
+      cache = {
+        name: `memory.main.${quote(`cache_${this.caches.size}`)}`,
+        objects: new Map(),
+        bytes: 0,
+      };
+      this.caches.set(layout, cache);
+      await connection.run(
+        `CREATE OR REPLACE TABLE ${cache.name} (__object BIGINT${table.columns
+          .map((c) => `, ${quote(c.Name.toLowerCase())} ${duckType(c.Type)}`)
+          .join('')})`,
+      );
     }
+    const missing = table.objects.filter((object) => !cache.objects.has(object.id));
+    if (cache.bytes + missing.reduce((sum, o) => sum + o.size, 0) > this.cacheBytes) {
+      // Over the limit: start again with only what this query reads.
+      await connection.run(`DELETE FROM ${cache.name}`);
+      cache.objects.clear();
+      cache.bytes = 0;
+      missing.splice(0, missing.length, ...table.objects);
+    }
+    const numbers = missing.map(() => ++this.objectNumber);
+    if (missing.length > 0)
+      await this.parseInto(connection, folder, cache.name, table, missing, numbers);
+    missing.forEach((object, n) => {
+      cache.objects.set(object.id, numbers[n]!);
+      cache.bytes += object.size;
+    });
+
     const keys = table.partitionKeys.map((key) => key.Name.toLowerCase());
     const filesTable = `memory.main.${quote(`files_${index}`)}`;
     await connection.run(
-      `CREATE OR REPLACE TABLE ${filesTable} (filename VARCHAR, "$path" VARCHAR${keys
+      `CREATE OR REPLACE TABLE ${filesTable} (__object BIGINT, "$path" VARCHAR${keys
         .map((key) => `, ${quote(key)} VARCHAR`)
         .join('')})`,
     );
-    if (files.length > 0) {
+    if (table.objects.length > 0) {
       const rows = table.objects.map(
-        (object, number) =>
-          `(${[files[number]!, object.uri, ...object.values].map(literal).join(', ')})`,
+        (object) =>
+          `(${cache.objects.get(object.id)!}, ${[object.uri, ...object.values].map(literal).join(', ')})`,
       );
       await connection.run(`INSERT INTO ${filesTable} VALUES ${rows.join(', ')}`);
     }
+    const columns = table.columns.map((c) => `c.${quote(c.Name.toLowerCase())}`);
     const partitionColumns = table.partitionKeys.map(
       (key) =>
         `CAST(f.${quote(key.Name.toLowerCase())} AS ${duckType(key.Type)}) AS ${quote(key.Name.toLowerCase())}`,
     );
     const path = table.withPath ? [`f."$path" AS "$path"`] : [];
     const view = `awsdatacatalog.${quote(table.database)}.${quote(table.name)}`;
-    const source = jsonKeys(table.objects, table.columns);
-    const columns = table.columns.map((column) => {
+    await connection.run(
+      `CREATE VIEW ${view} AS SELECT ${[...columns, ...partitionColumns, ...path].join(', ')} ` +
+        `FROM ${cache.name} c JOIN ${filesTable} f ON c.__object = f.__object`,
+    );
+  }
+
+  /** Parses objects' JSON lines into the cache table, columns matched to keys ignoring case. */
+  private async parseInto(
+    connection: DuckDBConnection,
+    folder: string,
+    cacheName: string,
+    table: EngineTable,
+    objects: readonly TableObject[],
+    numbers: readonly number[],
+  ): Promise<void> {
+    const bodies = await Promise.all(objects.map((object) => object.read()));
+    const files: string[] = [];
+    for (const [number, body] of bodies.entries()) {
+      const file = join(folder, `load-${number}.json`);
+      await writeFile(file, body);
+      files.push(file);
+    }
+    const names = `memory.main.${quote('loading')}`;
+    await connection.run(`CREATE OR REPLACE TABLE ${names} (filename VARCHAR, __object BIGINT)`);
+    await connection.run(
+      `INSERT INTO ${names} VALUES ${files.map((file, n) => `(${literal(file)}, ${numbers[n]!})`).join(', ')}`,
+    );
+    const source = jsonKeys(bodies, table.columns);
+    const select = table.columns.map((column) => {
       const key = source.get(column.Name.toLowerCase());
       // A column the JSON never has is NULL, as the JSON SerDe reads it.
-      return key === undefined
-        ? `CAST(NULL AS ${duckType(column.Type)}) AS ${quote(column.Name.toLowerCase())}`
-        : `r.${quote(key)} AS ${quote(column.Name.toLowerCase())}`;
+      return key === undefined ? `NULL` : `r.${quote(key)}`;
     });
     const types = table.columns
       .filter((column) => source.has(column.Name.toLowerCase()))
@@ -257,14 +329,22 @@ export class QueryEngine {
         (column) =>
           `${literal(source.get(column.Name.toLowerCase())!)}: ${literal(duckType(column.Type))}`,
       );
-    const select = [...columns, ...partitionColumns, ...path].join(', ');
     const from =
-      files.length > 0
+      types.length > 0
         ? `read_json([${files.map(literal).join(', ')}], format = 'newline_delimited', ` +
-          `columns = {${types.join(', ')}}, ` +
-          `filename = true) r JOIN ${filesTable} f ON r.filename = f.filename`
-        : `(SELECT 1) r CROSS JOIN ${filesTable} f WHERE false`;
-    await connection.run(`CREATE VIEW ${view} AS SELECT ${select} FROM ${from}`);
+          `columns = {${types.join(', ')}}, filename = true) r JOIN ${names} n ON r.filename = n.filename`
+        : `read_ndjson_objects([${files.map(literal).join(', ')}], filename = true) r JOIN ${names} n ON r.filename = n.filename`;
+    try {
+      await connection.run(
+        `INSERT INTO ${cacheName} SELECT n.__object, ${select.join(', ')} FROM ${from}`,
+      );
+    } catch (error: unknown) {
+      throw new QueryFailure(
+        'HIVE_BAD_DATA',
+        `Error parsing field value of the table's JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        1001,
+      );
+    }
   }
 
   /** Closes the database. */
@@ -280,21 +360,18 @@ export class QueryEngine {
  * case, DuckDB's `read_json` does not. Keys come from each object's first line; a column none of
  * those has is looked for in the whole text.
  */
-function jsonKeys(
-  objects: readonly TableObject[],
-  columns: readonly GlueColumn[],
-): Map<string, string> {
+function jsonKeys(bodies: readonly Buffer[], columns: readonly GlueColumn[]): Map<string, string> {
   const keys = new Map<string, string>();
   const wanted = new Set(columns.map((column) => column.Name.toLowerCase()));
   const note = (key: string) => {
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const object of objects) {
-    const end = object.body.indexOf(10);
+  for (const body of bodies) {
+    const end = body.indexOf(10);
     try {
       const first: unknown = JSON.parse(
-        object.body.subarray(0, end < 0 ? undefined : end).toString('utf8'),
+        body.subarray(0, end < 0 ? undefined : end).toString('utf8'),
       );
       if (typeof first === 'object' && first !== null) Object.keys(first).forEach(note);
     } catch {
@@ -307,8 +384,8 @@ function jsonKeys(
       `"(${missing.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})"\\s*:`,
       'gi',
     );
-    for (const object of objects) {
-      for (const match of object.body.toString('utf8').matchAll(pattern)) note(match[1]!);
+    for (const body of bodies) {
+      for (const match of body.toString('utf8').matchAll(pattern)) note(match[1]!);
       if (keys.size === wanted.size) break;
     }
   }

@@ -394,13 +394,10 @@ export class AthenaService {
         this.finish(execution, 'CANCELLED', 'Query cancelled! -- Bytes scanned limit was exceeded');
         return;
       }
-      const loaded: EngineTable[] = [];
-      for (const table of tables) {
-        loaded.push({
-          ...table.table,
-          objects: await Promise.all(table.objects.map((object) => this.read(object))),
-        });
-      }
+      const loaded: EngineTable[] = tables.map((table) => ({
+        ...table.table,
+        objects: table.objects.map((object) => this.tableObject(object)),
+      }));
       if (execution.state !== 'RUNNING') return;
       const output = await this.engine.run(execution.query, execution.database, loaded);
       execution.engineMs = this.now() - started;
@@ -428,16 +425,23 @@ export class AthenaService {
     }
   }
 
-  private async read(object: {
+  /** An object the engine may read; its id names the version, so parsed rows can be reused. */
+  private tableObject(object: {
     bucket: string;
     key: string;
     values: string[];
-  }): Promise<TableObject> {
-    const raw = await this.s3.readObject(object.bucket, object.key);
+    size: number;
+    version: string;
+  }): TableObject {
     return {
+      id: `${object.bucket}/${object.key}#${object.version}`,
       uri: `s3://${object.bucket}/${object.key}`,
-      body: object.key.endsWith('.gz') ? gunzipSync(raw) : raw,
+      size: object.size,
       values: object.values,
+      read: async () => {
+        const raw = await this.s3.readObject(object.bucket, object.key);
+        return object.key.endsWith('.gz') ? gunzipSync(raw) : raw;
+      },
     };
   }
 
@@ -478,7 +482,13 @@ export class AthenaService {
     }
     const layout = tableLayout(table, this.now());
     const filter = partitionFilter(statement, reference, layout.keys);
-    const objects: { bucket: string; key: string; values: string[]; size: number }[] = [];
+    const objects: {
+      bucket: string;
+      key: string;
+      values: string[];
+      size: number;
+      version: string;
+    }[] = [];
     let keys: readonly string[] = [];
     try {
       keys = this.s3.buckets.keys(layout.bucket);
@@ -496,7 +506,14 @@ export class AthenaService {
       if (!values || !filter(values)) continue;
       const latest = this.s3.buckets.versions(layout.bucket, key)[0];
       if (!latest || latest.deleteMarker) continue;
-      objects.push({ bucket: layout.bucket, key, values, size: latest.size });
+      objects.push({
+        bucket: layout.bucket,
+        key,
+        values,
+        size: latest.size,
+        // The data file's name changes with every write, even of an unversioned key.
+        version: `${latest.versionId}:${latest.dataId ?? ''}:${latest.etag}`,
+      });
     }
     return {
       table: {

@@ -2,6 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { AthenaService } from './athena/index.js';
 import { Clock } from './clock.js';
+import { CloudFormationService } from './cloudformation/index.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -79,7 +80,7 @@ function s3CodeSource(s3: S3Service): CodeSource {
 
 /**
  * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, EventBridge
- * Scheduler, Glue and Athena behind one endpoint.
+ * Scheduler, CloudFormation, Glue and Athena behind one endpoint.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
@@ -147,7 +148,10 @@ async function serve(
   });
   const glue = new GlueService(stateDir);
   const athena = new AthenaService(stateDir, glue, s3.store);
+  const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
   const closeAll = async () => {
+    // Stack operations call the other services: they finish first.
+    await cloudformation.close();
     // Schedules stop first: a firing must not reach a function or queue that is closing.
     await scheduler.close();
     await lambda.close();
@@ -166,6 +170,7 @@ async function serve(
       logStore.start(),
       glue.start(),
       athena.start(),
+      cloudformation.start(),
     ]);
     await lambda.start();
     await scheduler.start();
@@ -188,6 +193,7 @@ async function serve(
       scheduler,
       glue,
       athena,
+      cloudformation,
       faults,
       timeScale: clock.scale,
     },
@@ -220,6 +226,7 @@ async function serve(
   await lambda.resumeEvents();
   // Schedules fire once functions can reach the endpoint.
   scheduler.resume();
+  cloudformation.recover();
 
   let stopping: Promise<void> | undefined;
   return {

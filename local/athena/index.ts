@@ -80,6 +80,10 @@ function text(input: Json, field: string): string {
   return value;
 }
 
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function optionalObject(input: Json, field: string): Json {
   const value = input[field];
   if (value === undefined) return {};
@@ -245,6 +249,8 @@ export class AthenaService {
           }));
         return this.page(groups, input, 50, 'WorkGroups');
       }
+      case 'UpdateWorkGroup':
+        return this.updateWorkGroup(region, input);
       case 'DeleteWorkGroup': {
         const name = text(input, 'WorkGroup');
         if (name === 'primary') throw invalid('Cannot delete the primary workgroup');
@@ -257,7 +263,7 @@ export class AthenaService {
         throw new AwsError(
           'UnknownOperationException',
           `Athena operation ${operation || '(none)'} is not supported by local AWS (it serves ` +
-            'Start/Get/Stop/List/BatchGetQueryExecution(s), GetQueryResults and Create/Get/List/DeleteWorkGroup(s))',
+            'Start/Get/Stop/List/BatchGetQueryExecution(s), GetQueryResults and Create/Get/List/Update/DeleteWorkGroup(s))',
         );
     }
   }
@@ -304,6 +310,46 @@ export class AthenaService {
       Configuration: configuration as WorkGroup['Configuration'],
       CreationTime: this.now() / 1000,
     };
+    await this.save();
+  }
+
+  private async updateWorkGroup(region: string, input: Json): Promise<void> {
+    const group = this.workGroup(region, text(input, 'WorkGroup'));
+    const updates = optionalObject(input, 'ConfigurationUpdates');
+    const configuration = { ...group.Configuration };
+    for (const field of [
+      'EnforceWorkGroupConfiguration',
+      'PublishCloudWatchMetricsEnabled',
+    ] as const)
+      if (typeof updates[field] === 'boolean') configuration[field] = updates[field];
+    if (updates.RemoveBytesScannedCutoffPerQuery === true)
+      delete configuration.BytesScannedCutoffPerQuery;
+    const cutoff = updates.BytesScannedCutoffPerQuery;
+    if (cutoff !== undefined) {
+      if (
+        typeof cutoff !== 'number' ||
+        !Number.isInteger(cutoff) ||
+        cutoff < MIN_BYTES_SCANNED_CUTOFF
+      )
+        throw invalid(
+          `ConfigurationUpdates.BytesScannedCutoffPerQuery must be a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB), not ${String(cutoff)}`,
+        );
+      configuration.BytesScannedCutoffPerQuery = cutoff;
+    }
+    const results = optionalObject(updates, 'ResultConfigurationUpdates');
+    const result = { ...configuration.ResultConfiguration };
+    if (results.RemoveOutputLocation === true) delete result.OutputLocation;
+    if (typeof results.OutputLocation === 'string') {
+      splitOutput(results.OutputLocation, 'ResultConfigurationUpdates.OutputLocation');
+      result.OutputLocation = results.OutputLocation;
+    }
+    if (results.RemoveEncryptionConfiguration === true) delete result.EncryptionConfiguration;
+    if (isJson(results.EncryptionConfiguration))
+      result.EncryptionConfiguration = results.EncryptionConfiguration;
+    configuration.ResultConfiguration = result;
+    group.Configuration = configuration;
+    if (typeof input.Description === 'string') group.Description = input.Description;
+    if (input.State === 'ENABLED' || input.State === 'DISABLED') group.State = input.State;
     await this.save();
   }
 

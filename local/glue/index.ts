@@ -111,6 +111,17 @@ function checkTableInput(table: Json): void {
   }
 }
 
+/** GetTables' Expression: a regular expression over table names (Glue reads `*` as any text). */
+function matcher(expression: string): (table: GlueTable) => boolean {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(`^(${expression.replace(/(^|[^.\\])\*/g, '$1.*')})$`, 'i');
+  } catch {
+    throw invalid(`Expression ${JSON.stringify(expression)} is not a valid regular expression`);
+  }
+  return (table) => pattern.test(table.Name);
+}
+
 function checkColumns(columns: unknown, field: string): void {
   if (columns === undefined) return;
   if (!Array.isArray(columns)) throw invalid(`${field} must be a list of columns`);
@@ -293,10 +304,8 @@ export class GlueService {
         return { Table: this.table(region, nameOf(input, 'DatabaseName'), nameOf(input, 'Name')) };
       case 'GetTables': {
         const all = this.tables(region, nameOf(input, 'DatabaseName'));
-        const expression = typeof input.Expression === 'string' ? input.Expression : undefined;
-        const matching = expression
-          ? all.filter((table) => new RegExp(`^(${expression})$`, 'i').test(table.Name))
-          : all;
+        const matching =
+          typeof input.Expression === 'string' ? all.filter(matcher(input.Expression)) : all;
         const { items, next } = page(matching, input);
         return { TableList: items, ...(next ? { NextToken: next } : {}) };
       }

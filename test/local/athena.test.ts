@@ -1,10 +1,13 @@
 import { GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { gzipSync } from 'node:zlib';
+import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../lib/query/athena.js';
 import { NAMED_QUERIES } from '../../lib/query/named.js';
-import { hourPartition } from '../../lib/query/table.js';
+import { hourPartition, tickerTableInput } from '../../lib/query/table.js';
 import type { SampleObject } from '../../lib/query/sampleData.js';
-import { useLocalAws } from '../support/localAws.js';
+import { IN_REGION, useLocalAws } from '../support/localAws.js';
 import { queryClients, seedTickers, TEST_DATABASE } from '../support/tickers.js';
 
 useLocalAws();
@@ -116,5 +119,84 @@ describe('local Athena failures', () => {
     expect(execution.Status?.StateChangeReason).toBe(
       `TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.${TEST_DATABASE}.missing' does not exist`,
     );
+  });
+});
+
+describe('local Athena over other objects', () => {
+  it('finds a gap in a version chain and reads gzip objects as Firehose writes them', async () => {
+    const { s3, glue } = queryClients();
+    const hour = objects[0]!.key.split('/').slice(1, 5).join('/');
+    // A table of its own, so the other tests' bytes scanned stay as written.
+    await s3.send(new CreateBucketCommand({ Bucket: 'athena-gaps', ...IN_REGION }));
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'gaps_db' } }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'gaps_db',
+        TableInput: tickerTableInput('athena-gaps'),
+      }),
+    );
+    const lines = [1, 2, 5]
+      .map((version) =>
+        JSON.stringify({
+          TickerName: 'GAP',
+          Price: 1,
+          PreviousPrice: 1,
+          Version: version,
+          Timestamp: 'x',
+        }),
+      )
+      .join('\n');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'athena-gaps',
+        Key: `tickers/${hour}/stream-1-gap.gz`,
+        Body: gzipSync(`${lines}\n`),
+      }),
+    );
+
+    const result = await run(
+      NAMED_QUERIES['version-gaps'].sql.replace('FROM tickers', 'FROM gaps_db.tickers'),
+    );
+
+    expect(result.rows).toEqual([['GAP', '2', '5', '2']]);
+  });
+});
+
+describe('partition pruning', () => {
+  const hours = () => [
+    ...new Set(objects.map((object) => object.key.split('/').slice(1, 5).join('/'))),
+  ];
+  const bytesIn = (wanted: string[]) =>
+    objects
+      .filter((object) => wanted.some((hour) => object.key.includes(`/${hour}/`)))
+      .reduce((sum, object) => sum + object.body.length, 0);
+
+  it('reads only the hours an IN list names', async () => {
+    const [first, , third] = hours();
+
+    const result = await run(
+      `SELECT count(*) FROM tickers WHERE dt IN ('${first}', '${third}') AND price > 0`,
+    );
+
+    expect(result.dataScannedBytes).toBe(bytesIn([first!, third!]));
+  });
+
+  it('reads only the hours BETWEEN two ends, written either way round', async () => {
+    const [first, second] = hours();
+
+    const between = await run(
+      `SELECT count(*) FROM tickers WHERE dt BETWEEN '${first}' AND '${second}'`,
+    );
+    const flipped = await run(`SELECT count(*) FROM tickers WHERE '${second}' >= dt`);
+
+    expect(between.dataScannedBytes).toBe(bytesIn([first!, second!]));
+    expect(flipped.dataScannedBytes).toBe(bytesIn([first!, second!]));
+  });
+
+  it('reads every hour when the filter is not on constants', async () => {
+    const result = await run(`SELECT count(*) FROM tickers WHERE substr(dt, 1, 4) = '2000'`);
+
+    expect(result.dataScannedBytes).toBe(bytesIn(hours()));
+    expect(result.rows).toEqual([['0']]);
   });
 });

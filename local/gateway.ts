@@ -2,11 +2,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
+import type { AthenaService } from './athena/index.js';
 import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.js';
 import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
+import type { GlueService } from './glue/index.js';
 import type { LambdaService } from './lambda/index.js';
 import type { LogsService } from './logs/index.js';
 import type { Authorizer } from './iam/authorize.js';
@@ -36,6 +38,8 @@ export interface Services {
   sts: StsService;
   iam: IamService;
   scheduler: SchedulerService;
+  glue: GlueService;
+  athena: AthenaService;
   cloudformation: CloudFormationService;
   faults: Faults;
   /** Decides calls made with keys local AWS handed out, and unsigned ones; absent: no evaluation. */
@@ -58,6 +62,8 @@ export const SERVICE_NAMES = [
   'sts',
   'iam',
   'scheduler',
+  'glue',
+  'athena',
   'cloudformation',
 ] as const;
 
@@ -73,6 +79,8 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sts: 'query',
   iam: 'query',
   scheduler: 'rest-json',
+  glue: 'json-1.1',
+  athena: 'json-1.1',
   cloudformation: 'query',
 };
 
@@ -127,6 +135,8 @@ function guessService(request: IncomingMessage, url: URL): string {
   if (target.startsWith('Logs_')) return 'logs';
   if (/^\/20\d\d-\d\d-\d\d\/(functions|tags)\//.test(url.pathname)) return 'lambda';
   if (target.startsWith('AmazonSQS.')) return 'sqs';
+  if (target.startsWith('AWSGlue.')) return 'glue';
+  if (target.startsWith('AmazonAthena.')) return 'athena';
   // A form post names its service only in its Action, in the body: see queryService.
   return guessProtocol(request, url) === 'query' ? 'query' : 's3';
 }
@@ -282,6 +292,10 @@ export function createGateway(
           return services.logs.handle(request, response, region);
         case 'scheduler':
           return services.scheduler.handle(request, response, region, url);
+        case 'glue':
+          return services.glue.handle(request, response, region);
+        case 'athena':
+          return services.athena.handle(request, response, region);
         default:
           throw new AwsError(
             protocol === 'query'

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { AthenaService } from './athena/index.js';
 import { Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/index.js';
 import { DynamoDbService } from './dynamodb/index.js';
@@ -13,6 +14,7 @@ import { DYNAMODB_AUTHORIZATION } from './dynamodb/authorization.js';
 import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
 import { IAM_AUTHORIZATION } from './iam/authorization.js';
 import { Authorizer } from './iam/authorize.js';
+import { GlueService } from './glue/index.js';
 import { IamService } from './iam/index.js';
 import {
   firehoseDeliveryWriter,
@@ -79,6 +81,12 @@ export interface LocalAws {
   authorizer: Authorizer;
   /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
   scheduler: SchedulerService;
+  /** S3's in-process API (buckets, objects), for benchmarks that write data without HTTP. */
+  s3: S3Service;
+  /** Glue's in-process API (databases and tables), for CloudFormation. */
+  glue: GlueService;
+  /** Athena's in-process API (workgroups, query executions). */
+  athena: AthenaService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -90,7 +98,7 @@ function s3CodeSource(s3: S3Service): CodeSource {
 
 /**
  * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, EventBridge
- * Scheduler and CloudFormation behind one endpoint.
+ * Scheduler, CloudFormation, Glue and Athena behind one endpoint.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
@@ -195,6 +203,8 @@ async function serve(
       }),
     },
   });
+  const glue = new GlueService(stateDir);
+  const athena = new AthenaService(stateDir, glue, s3.store);
   const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
   const closeAll = async () => {
     // Stack operations call the other services: they finish first.
@@ -204,6 +214,7 @@ async function serve(
     await lambda.close();
     await sqs.close();
     await firehose.close();
+    await athena.close();
     await Promise.all([dynamodb.close(), s3.close(), logStore.close()]);
   };
   try {
@@ -214,6 +225,8 @@ async function serve(
       iam.start(),
       credentials.load(),
       logStore.start(),
+      glue.start(),
+      athena.start(),
       cloudformation.start(),
     ]);
     await lambda.start();
@@ -234,6 +247,8 @@ async function serve(
       sqs,
       sts,
       iam,
+      glue,
+      athena,
       cloudformation,
       faults,
       authorizer,
@@ -288,6 +303,9 @@ async function serve(
     identity: credentials,
     authorizer,
     scheduler,
+    s3,
+    glue,
+    athena,
     stop() {
       stopping ??= (async () => {
         // No firing may start once queues begin to close.

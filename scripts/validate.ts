@@ -39,6 +39,8 @@ const LABELS: Record<keyof ResourceNames, string> = {
   streamingLogGroup: 'Streaming log group',
   notificationLogGroup: 'Notification log group',
   deliveryStreamLogGroup: 'Delivery stream log group',
+  glueDatabase: 'Glue database',
+  workGroup: 'Athena workgroup',
 };
 
 function table(rows: [string, string][]): string {

@@ -84,6 +84,10 @@ export interface ResourceNames {
   streamingLogGroup: string;
   notificationLogGroup: string;
   deliveryStreamLogGroup: string;
+  /** Glue database of the delivered data: lower case with underscores, `dekylmap_streaming_db`. */
+  glueDatabase: string;
+  /** Athena workgroup that queries run in. */
+  workGroup: string;
 }
 
 interface NameRule {
@@ -103,6 +107,8 @@ const RULES = {
   role: { max: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits, _ + = , . @ -' },
   schedule: { max: 64, pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'letters, digits, _ . -' },
   logGroup: { max: 512, pattern: /^[\w/.#-]+$/, allowed: 'letters, digits, _ - / . #' },
+  glueDatabase: { max: 255, pattern: /^[a-z0-9_]+$/, allowed: 'lower-case letters, digits and _' },
+  workGroup: { max: 128, pattern: /^[A-Za-z0-9._-]+$/, allowed: 'letters, digits, . _ -' },
 } as const satisfies Record<string, NameRule>;
 
 const BUCKET_RULE = {
@@ -158,6 +164,8 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     streamingLogGroup: `/aws/lambda/${prefix}-streaming-lambda`,
     notificationLogGroup: `/aws/lambda/${prefix}-notification-lambda`,
     deliveryStreamLogGroup: `/aws/kinesisfirehose/${prefix}-deliverystream`,
+    glueDatabase: `${prefix.toLowerCase()}_streaming_db`,
+    workGroup: `${prefix}-streaming-workgroup`,
   };
 
   const checks: [keyof ResourceNames, NameRule, string][] = [
@@ -176,6 +184,8 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     ['streamingLogGroup', RULES.logGroup, 'log group name'],
     ['notificationLogGroup', RULES.logGroup, 'log group name'],
     ['deliveryStreamLogGroup', RULES.logGroup, 'log group name'],
+    ['glueDatabase', RULES.glueDatabase, 'Glue database name'],
+    ['workGroup', RULES.workGroup, 'Athena workgroup name'],
   ];
   for (const [key, rule, what] of checks) {
     const problem = check(names[key], rule, what);

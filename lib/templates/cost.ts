@@ -18,6 +18,7 @@ export interface UnitPrices {
   s3PerThousandPuts: number;
   s3PerGbMonth: number;
   logsPerGbIngested: number;
+  athenaPerTbScanned: number;
 }
 
 /**
@@ -39,6 +40,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.023,
     logsPerGbIngested: 0.57,
+    athenaPerTbScanned: 5.0,
   },
   'us-east-1': {
     schedulerPerMillionInvocations: 1.0,
@@ -51,6 +53,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.023,
     logsPerGbIngested: 0.5,
+    athenaPerTbScanned: 5.0,
   },
   'us-east-2': {
     schedulerPerMillionInvocations: 1.0,
@@ -63,6 +66,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.023,
     logsPerGbIngested: 0.5,
+    athenaPerTbScanned: 5.0,
   },
   'us-west-2': {
     schedulerPerMillionInvocations: 1.0,
@@ -75,6 +79,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.023,
     logsPerGbIngested: 0.5,
+    athenaPerTbScanned: 5.0,
   },
   'eu-central-1': {
     schedulerPerMillionInvocations: 1.0,
@@ -87,6 +92,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0054,
     s3PerGbMonth: 0.0245,
     logsPerGbIngested: 0.63,
+    athenaPerTbScanned: 5.0,
   },
   'eu-west-2': {
     schedulerPerMillionInvocations: 1.0,
@@ -99,6 +105,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0053,
     s3PerGbMonth: 0.024,
     logsPerGbIngested: 0.5985,
+    athenaPerTbScanned: 5.0,
   },
   'ap-southeast-1': {
     schedulerPerMillionInvocations: 1.0,
@@ -111,6 +118,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.025,
     logsPerGbIngested: 0.7,
+    athenaPerTbScanned: 5.0,
   },
   'ap-northeast-1': {
     schedulerPerMillionInvocations: 1.0,
@@ -123,6 +131,7 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0047,
     s3PerGbMonth: 0.025,
     logsPerGbIngested: 0.76,
+    athenaPerTbScanned: 5.0,
   },
 } as const satisfies Record<string, UnitPrices>;
 
@@ -184,6 +193,11 @@ export interface CostEstimate {
   totalUsd: number;
   notes: string[];
 }
+
+/** Queries a month the estimate assumes, each over the whole month's data (no partition filter). */
+export const ATHENA_QUERIES_PER_MONTH = 100;
+/** Athena bills at least 10 MB a query. */
+const ATHENA_MIN_BYTES = 10_000_000;
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
@@ -293,6 +307,14 @@ export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
       1,
     ),
     line(
+      `Athena scans (${ATHENA_QUERIES_PER_MONTH} queries over a month of data)`,
+      (ATHENA_QUERIES_PER_MONTH * Math.max(ATHENA_MIN_BYTES, ticks * bytesPerTick)) / 1e12,
+      'TB',
+      p.athenaPerTbScanned,
+      'per TB scanned',
+      1,
+    ),
+    line(
       'CloudWatch Logs ingestion',
       (ticks * a.logBytesPerTick) / GB,
       'GB',
@@ -305,6 +327,7 @@ export function estimateMonthlyCost(config: PipelineConfig): CostEstimate {
     `An estimate with ${priceRegion} list prices as of ${PRICES_AS_OF}, before free tiers (which cover most of it in a new account); check aws.amazon.com/pricing.`,
     `Assumes ${tickers} ticker(s), a tick every ${config.scheduleMinutes} minute(s) (${ticks} a month), about ${Math.round(seconds * 1000)} ms per tick at ${a.memoryMb} MB, and no failures (alert emails and the notification function cost nothing until one happens).`,
     'S3 storage grows each month the pipeline runs; log storage is a fraction of a cent.',
+    `Athena costs nothing while idle; each query bills at least 10 MB, and a WHERE on dt (the hour) scans only those hours. Glue's catalog is free for the first million objects.`,
   ];
   if (priceRegion !== config.region)
     notes.push(

@@ -49,6 +49,8 @@ export function pipelineParameters(
     StreamingLogGroupName: names.streamingLogGroup,
     NotificationLogGroupName: names.notificationLogGroup,
     DeliveryStreamLogGroupName: names.deliveryStreamLogGroup,
+    GlueDatabaseName: names.glueDatabase,
+    WorkGroupName: names.workGroup,
     AlertEmails: config.alertEmails.join(','),
     AlertEmailCount: String(config.alertEmails.length),
     BucketReadAccess: typeof access === 'string' ? access : 'accounts',

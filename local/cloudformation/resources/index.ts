@@ -1,5 +1,8 @@
+import { athenaWorkGroup } from './athenaWorkGroup.js';
 import { dynamodbTable } from './dynamodbTable.js';
 import { firehoseDeliveryStream } from './firehoseDeliveryStream.js';
+import { glueDatabase } from './glueDatabase.js';
+import { glueTable } from './glueTable.js';
 import { iamManagedPolicy } from './iamManagedPolicy.js';
 import { iamOidcProvider } from './iamOidcProvider.js';
 import { iamPolicy } from './iamPolicy.js';
@@ -22,7 +25,10 @@ export type { Provisioner } from './provisioner.js';
 
 /** The resource types local CloudFormation provisions, one provisioner each. */
 export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
+  'AWS::Athena::WorkGroup': athenaWorkGroup,
   'AWS::DynamoDB::Table': dynamodbTable,
+  'AWS::Glue::Database': glueDatabase,
+  'AWS::Glue::Table': glueTable,
   'AWS::IAM::ManagedPolicy': iamManagedPolicy,
   'AWS::IAM::OIDCProvider': iamOidcProvider,
   'AWS::IAM::Policy': iamPolicy,

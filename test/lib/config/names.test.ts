@@ -67,10 +67,18 @@ describe('deriveNames', () => {
     });
   });
 
-  it('prefixes every name but the buckets and log groups with the same prefix', () => {
+  it('names the Glue database in lower case with underscores, as Glue keeps names', () => {
+    const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
+    expect(names).toMatchObject({
+      glueDatabase: 'dekylmap_streaming_db',
+      workGroup: 'DEKYLMAP-streaming-workgroup',
+    });
+  });
+
+  it('prefixes every name but the buckets, log groups and Glue database with the same prefix', () => {
     const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
     for (const [key, value] of Object.entries(names)) {
-      if (/bucket|LogGroup/i.test(key)) continue;
+      if (/bucket|LogGroup|glueDatabase/i.test(key)) continue;
       expect(value.startsWith('DEKYLMAP'), key).toBe(true);
     }
   });

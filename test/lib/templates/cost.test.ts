@@ -117,3 +117,15 @@ describe('estimateMonthlyCost', () => {
     expect(text).toContain('An estimate with eu-west-1 list prices');
   });
 });
+
+describe('estimateMonthlyCost: Athena', () => {
+  it('prices the assumed queries at the price per TB, each at least 10 MB', () => {
+    const estimate = estimateMonthlyCost(configOf());
+    const athena = line(estimate, 'Athena scans');
+
+    // 100 queries of at least 10 MB: at least 0.001 TB.
+    expect(athena.quantity).toBeGreaterThanOrEqual(0.001);
+    expect(athena.unitPrice).toBe(UNIT_PRICES.athenaPerTbScanned);
+    expect(athena.monthlyUsd).toBeCloseTo(athena.quantity * athena.unitPrice, 4);
+  });
+});

@@ -1,0 +1,689 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { GlueService } from '../glue/index.js';
+import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
+import type { S3Store } from '../s3/S3Store.js';
+import { JsonFile } from '../state.js';
+import { position, QueryEngine, QueryFailure } from './engine.js';
+import type { EngineTable, QueryOutput, TableObject } from './engine.js';
+import { splitS3Uri, TableDefinitionError, tableLayout } from './partitions.js';
+import { partitionFilter, referencesColumn, tableReferences } from './pruning.js';
+
+type Json = Record<string, unknown>;
+
+/** The states a query execution passes through, as Athena names them. */
+export const QUERY_STATES = {
+  queued: 'QUEUED',
+  running: 'RUNNING',
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  cancelled: 'CANCELLED',
+} as const;
+
+type QueryState = (typeof QUERY_STATES)[keyof typeof QUERY_STATES];
+
+/** Athena's smallest per-query bytes-scanned limit: 10 MB. */
+export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+/** GetQueryResults returns at most this many rows a page. */
+export const MAX_RESULTS_PER_PAGE = 1000;
+
+interface WorkGroup {
+  Name: string;
+  State: 'ENABLED' | 'DISABLED';
+  Description?: string;
+  Configuration: {
+    ResultConfiguration?: { OutputLocation?: string; EncryptionConfiguration?: Json };
+    EnforceWorkGroupConfiguration?: boolean;
+    BytesScannedCutoffPerQuery?: number;
+    PublishCloudWatchMetricsEnabled?: boolean;
+    [field: string]: unknown;
+  };
+  CreationTime: number;
+}
+
+interface Execution {
+  id: string;
+  region: string;
+  query: string;
+  workGroup: string;
+  database: string;
+  catalog: string;
+  /** `s3://bucket/prefix/<id>.csv`, where the results are written. */
+  output: string;
+  state: QueryState;
+  reason?: string;
+  error?: { ErrorCategory: number; ErrorType: number; Retryable: boolean; ErrorMessage: string };
+  submitted: number;
+  completed?: number;
+  engineMs: number;
+  scanned: number;
+}
+
+interface AthenaState {
+  workGroups: Record<string, Record<string, WorkGroup>>;
+  executions: Execution[];
+}
+
+/** How many finished executions are kept (Athena keeps 45 days of history; this keeps the newest). */
+const KEPT_EXECUTIONS = 1000;
+
+function invalid(message: string, code = 'InvalidRequestException'): AwsError {
+  return new AwsError(code, message);
+}
+
+function text(input: Json, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value.length === 0)
+    throw invalid(`${field} is required and must be a non-empty string`);
+  return value;
+}
+
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalObject(input: Json, field: string): Json {
+  const value = input[field];
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${field} must be an object`);
+  return value as Json;
+}
+
+/** Quotes a value as Athena's CSV results do: every value quoted, NULL left empty. */
+function csvLine(values: readonly (string | null)[]): string {
+  return values.map((value) => (value === null ? '' : `"${value.replace(/"/g, '""')}"`)).join(',');
+}
+
+/**
+ * Amazon Athena (AWS JSON 1.1, `AmazonAthena.<Op>`): workgroups and query executions. Queries run
+ * on DuckDB over the objects of the Glue tables they name, read through local S3's in-process API,
+ * reading only the partitions the WHERE clause can match; results go to the output location as CSV.
+ */
+export class AthenaService {
+  private state: AthenaState = { workGroups: {}, executions: [] };
+  private readonly file: JsonFile<AthenaState>;
+  private readonly results = new Map<string, QueryOutput>();
+  private readonly running = new Set<Promise<void>>();
+  readonly engine = new QueryEngine();
+
+  constructor(
+    stateDir: string,
+    private readonly glue: GlueService,
+    private readonly s3: S3Store,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.file = new JsonFile(join(stateDir, 'athena', 'state.json'), () => ({
+      workGroups: {},
+      executions: [],
+    }));
+  }
+
+  /** Loads workgroups and query history; queries cut short by the last stop are marked failed. */
+  async start(): Promise<void> {
+    this.state = await this.file.read();
+    for (const execution of this.state.executions) {
+      if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
+        execution.state = 'FAILED';
+        execution.reason = 'local AWS stopped while the query ran';
+      }
+    }
+  }
+
+  /** Waits for running queries and closes DuckDB. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+    await this.engine.close();
+  }
+
+  private save(): Promise<void> {
+    return this.file.write(this.state);
+  }
+
+  private workGroups(region: string): Record<string, WorkGroup> {
+    const groups = (this.state.workGroups[region] ??= {});
+    groups.primary ??= {
+      Name: 'primary',
+      State: 'ENABLED',
+      Configuration: {
+        EnforceWorkGroupConfiguration: false,
+        PublishCloudWatchMetricsEnabled: false,
+      },
+      CreationTime: 0,
+    };
+    return groups;
+  }
+
+  private workGroup(region: string, name: string): WorkGroup {
+    const group = this.workGroups(region)[name];
+    if (!group) throw invalid(`WorkGroup ${name} is not found.`);
+    return group;
+  }
+
+  private execution(region: string, input: Json): Execution {
+    const id = text(input, 'QueryExecutionId');
+    const execution = this.state.executions.find((e) => e.id === id && e.region === region);
+    if (!execution) throw invalid(`QueryExecution ${id} was not found`);
+    return execution;
+  }
+
+  /** Serves one Athena request. */
+  async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
+    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AmazonAthena\./, '');
+    try {
+      const body = (await readBody(request)).toString('utf8');
+      let input: Json;
+      try {
+        input = (body ? JSON.parse(body) : {}) as Json;
+      } catch {
+        throw new AwsError('SerializationException', 'The request body is not valid JSON');
+      }
+      sendJson(response, 200, (await this.dispatch(operation, input, region)) ?? {});
+    } catch (error: unknown) {
+      if (!(error instanceof AwsError)) throw error;
+      sendJsonError(response, error);
+    }
+  }
+
+  private async dispatch(operation: string, input: Json, region: string): Promise<Json | void> {
+    switch (operation) {
+      case 'StartQueryExecution':
+        return { QueryExecutionId: await this.startQuery(region, input) };
+      case 'GetQueryExecution':
+        return { QueryExecution: this.describe(this.execution(region, input)) };
+      case 'BatchGetQueryExecution': {
+        const ids = Array.isArray(input.QueryExecutionIds)
+          ? (input.QueryExecutionIds as string[])
+          : [];
+        const found = ids.map((id) =>
+          this.state.executions.find((e) => e.id === id && e.region === region),
+        );
+        return {
+          QueryExecutions: found.filter((e) => e !== undefined).map((e) => this.describe(e)),
+          UnprocessedQueryExecutionIds: ids
+            .filter((_, index) => !found[index])
+            .map((id) => ({
+              QueryExecutionId: id,
+              ErrorCode: 'INVALID_INPUT',
+              ErrorMessage: 'not found',
+            })),
+        };
+      }
+      case 'GetQueryResults':
+        return this.getResults(region, input);
+      case 'StopQueryExecution': {
+        const execution = this.execution(region, input);
+        if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
+          this.finish(execution, 'CANCELLED', 'Query was cancelled by the user');
+          await this.save();
+        }
+        return;
+      }
+      case 'ListQueryExecutions': {
+        const group = typeof input.WorkGroup === 'string' ? input.WorkGroup : 'primary';
+        this.workGroup(region, group);
+        const ids = this.state.executions
+          .filter((e) => e.region === region && e.workGroup === group)
+          .reverse()
+          .map((e) => e.id);
+        return this.page(ids, input, 50, 'QueryExecutionIds');
+      }
+      case 'CreateWorkGroup':
+        return this.createWorkGroup(region, input);
+      case 'GetWorkGroup':
+        return { WorkGroup: this.workGroup(region, text(input, 'WorkGroup')) };
+      case 'ListWorkGroups': {
+        const groups = Object.values(this.workGroups(region))
+          .sort((a, b) => a.Name.localeCompare(b.Name))
+          .map((group) => ({
+            Name: group.Name,
+            State: group.State,
+            CreationTime: group.CreationTime,
+            ...(group.Description ? { Description: group.Description } : {}),
+            EngineVersion: {
+              SelectedEngineVersion: 'AUTO',
+              EffectiveEngineVersion: 'Athena engine version 3',
+            },
+          }));
+        return this.page(groups, input, 50, 'WorkGroups');
+      }
+      case 'UpdateWorkGroup':
+        return this.updateWorkGroup(region, input);
+      case 'DeleteWorkGroup': {
+        const name = text(input, 'WorkGroup');
+        if (name === 'primary') throw invalid('Cannot delete the primary workgroup');
+        this.workGroup(region, name);
+        delete this.workGroups(region)[name];
+        await this.save();
+        return;
+      }
+      default:
+        throw new AwsError(
+          'UnknownOperationException',
+          `Athena operation ${operation || '(none)'} is not supported by local AWS (it serves ` +
+            'Start/Get/Stop/List/BatchGetQueryExecution(s), GetQueryResults and Create/Get/List/Update/DeleteWorkGroup(s))',
+        );
+    }
+  }
+
+  private page<T>(items: T[], input: Json, largest: number, field: string): Json {
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : largest;
+    if (!Number.isInteger(max) || max < 1 || max > largest)
+      throw invalid(`MaxResults must be between 1 and ${largest}, not ${String(input.MaxResults)}`);
+    const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw invalid('NextToken is not valid');
+    const end = start + max;
+    return {
+      [field]: items.slice(start, end),
+      ...(end < items.length ? { NextToken: String(end) } : {}),
+    };
+  }
+
+  private async createWorkGroup(region: string, input: Json): Promise<void> {
+    const name = text(input, 'Name');
+    if (!/^[a-zA-Z0-9._-]{1,128}$/.test(name))
+      throw invalid(
+        `Name must be 1 to 128 letters, digits, periods, underscores or hyphens, not ${name}`,
+      );
+    const groups = this.workGroups(region);
+    if (groups[name]) throw invalid(`WorkGroup ${name} already exists`);
+    const configuration = optionalObject(input, 'Configuration');
+    const cutoff = configuration.BytesScannedCutoffPerQuery;
+    if (
+      cutoff !== undefined &&
+      (typeof cutoff !== 'number' || !Number.isInteger(cutoff) || cutoff < MIN_BYTES_SCANNED_CUTOFF)
+    ) {
+      throw invalid(
+        `Configuration.BytesScannedCutoffPerQuery must be a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB), not ${String(cutoff)}`,
+      );
+    }
+    const output = (optionalObject(configuration, 'ResultConfiguration').OutputLocation ??
+      undefined) as string | undefined;
+    if (output !== undefined)
+      splitOutput(output, 'Configuration.ResultConfiguration.OutputLocation');
+    groups[name] = {
+      Name: name,
+      State: 'ENABLED',
+      ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
+      Configuration: configuration as WorkGroup['Configuration'],
+      CreationTime: this.now() / 1000,
+    };
+    await this.save();
+  }
+
+  private async updateWorkGroup(region: string, input: Json): Promise<void> {
+    const group = this.workGroup(region, text(input, 'WorkGroup'));
+    const updates = optionalObject(input, 'ConfigurationUpdates');
+    const configuration = { ...group.Configuration };
+    for (const field of [
+      'EnforceWorkGroupConfiguration',
+      'PublishCloudWatchMetricsEnabled',
+    ] as const)
+      if (typeof updates[field] === 'boolean') configuration[field] = updates[field];
+    if (updates.RemoveBytesScannedCutoffPerQuery === true)
+      delete configuration.BytesScannedCutoffPerQuery;
+    const cutoff = updates.BytesScannedCutoffPerQuery;
+    if (cutoff !== undefined) {
+      if (
+        typeof cutoff !== 'number' ||
+        !Number.isInteger(cutoff) ||
+        cutoff < MIN_BYTES_SCANNED_CUTOFF
+      )
+        throw invalid(
+          `ConfigurationUpdates.BytesScannedCutoffPerQuery must be a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB), not ${String(cutoff)}`,
+        );
+      configuration.BytesScannedCutoffPerQuery = cutoff;
+    }
+    const results = optionalObject(updates, 'ResultConfigurationUpdates');
+    const result = { ...configuration.ResultConfiguration };
+    if (results.RemoveOutputLocation === true) delete result.OutputLocation;
+    if (typeof results.OutputLocation === 'string') {
+      splitOutput(results.OutputLocation, 'ResultConfigurationUpdates.OutputLocation');
+      result.OutputLocation = results.OutputLocation;
+    }
+    if (results.RemoveEncryptionConfiguration === true) delete result.EncryptionConfiguration;
+    if (isJson(results.EncryptionConfiguration))
+      result.EncryptionConfiguration = results.EncryptionConfiguration;
+    configuration.ResultConfiguration = result;
+    group.Configuration = configuration;
+    if (typeof input.Description === 'string') group.Description = input.Description;
+    if (input.State === 'ENABLED' || input.State === 'DISABLED') group.State = input.State;
+    await this.save();
+  }
+
+  private async startQuery(region: string, input: Json): Promise<string> {
+    const query = text(input, 'QueryString');
+    if (query.length > 262_144) throw invalid('QueryString must be at most 262144 characters');
+    const groupName = typeof input.WorkGroup === 'string' ? input.WorkGroup : 'primary';
+    const group = this.workGroup(region, groupName);
+    if (group.State !== 'ENABLED') throw invalid(`WorkGroup ${groupName} is disabled.`);
+    const context = optionalObject(input, 'QueryExecutionContext');
+    const requested = optionalObject(input, 'ResultConfiguration').OutputLocation as
+      string | undefined;
+    const configured = group.Configuration.ResultConfiguration?.OutputLocation;
+    const location = group.Configuration.EnforceWorkGroupConfiguration
+      ? (configured ?? requested)
+      : (requested ?? configured);
+    if (!location) {
+      throw invalid(
+        'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+      );
+    }
+    splitOutput(location, 'ResultConfiguration.OutputLocation');
+    const id = randomUUID();
+    const execution: Execution = {
+      id,
+      region,
+      query,
+      workGroup: groupName,
+      database: (typeof context.Database === 'string' ? context.Database : 'default').toLowerCase(),
+      catalog: typeof context.Catalog === 'string' ? context.Catalog : 'AwsDataCatalog',
+      output: `${location.replace(/\/?$/, '/')}${id}.csv`,
+      state: 'QUEUED',
+      submitted: this.now(),
+      engineMs: 0,
+      scanned: 0,
+    };
+    this.state.executions.push(execution);
+    if (this.state.executions.length > KEPT_EXECUTIONS) {
+      const dropped = this.state.executions.splice(
+        0,
+        this.state.executions.length - KEPT_EXECUTIONS,
+      );
+      for (const old of dropped) this.results.delete(old.id);
+    }
+    await this.save();
+    const run = this.execute(execution, group.Configuration.BytesScannedCutoffPerQuery)
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.finish(execution, 'FAILED', `GENERIC_INTERNAL_ERROR: ${message}`, 200, 1);
+      })
+      .then(() => this.save());
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+    return id;
+  }
+
+  private finish(
+    execution: Execution,
+    state: QueryState,
+    reason?: string,
+    errorType?: number,
+    category?: number,
+  ): void {
+    if (execution.state !== 'QUEUED' && execution.state !== 'RUNNING') return;
+    execution.state = state;
+    execution.completed = this.now();
+    if (reason) execution.reason = reason;
+    if (errorType !== undefined && category !== undefined) {
+      execution.error = {
+        ErrorCategory: category,
+        ErrorType: errorType,
+        Retryable: false,
+        ErrorMessage: reason ?? '',
+      };
+    }
+  }
+
+  /** Plans, scans and runs one query, then writes its results; failures end in the execution's state. */
+  private async execute(execution: Execution, cutoff: number | undefined): Promise<void> {
+    await Promise.resolve(); // answer StartQueryExecution before any work
+    execution.state = 'RUNNING';
+    const started = this.now();
+    try {
+      const statement = await this.engine.parse(execution.query);
+      const tables = this.plan(execution, statement);
+      execution.scanned = tables.reduce((sum, table) => sum + table.bytes, 0);
+      if (cutoff !== undefined && execution.scanned > cutoff) {
+        this.finish(execution, 'CANCELLED', 'Query cancelled! -- Bytes scanned limit was exceeded');
+        return;
+      }
+      const loaded: EngineTable[] = tables.map((table) => ({
+        ...table.table,
+        objects: table.objects.map((object) => this.tableObject(object)),
+      }));
+      if (execution.state !== 'RUNNING') return;
+      const output = await this.engine.run(execution.query, execution.database, loaded);
+      execution.engineMs = this.now() - started;
+      if (execution.state !== 'RUNNING') return;
+      await this.writeResults(execution, output);
+      this.results.set(execution.id, output);
+      this.finish(execution, 'SUCCEEDED');
+    } catch (error: unknown) {
+      execution.engineMs = this.now() - started;
+      if (error instanceof QueryFailure) {
+        this.finish(
+          execution,
+          'FAILED',
+          `${error.kind}: ${error.message}`,
+          error.errorType,
+          error.category,
+        );
+        return;
+      }
+      if (error instanceof TableDefinitionError) {
+        this.finish(execution, 'FAILED', `HIVE_METASTORE_ERROR: ${error.message}`, 204, 1);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** An object the engine may read; its id names the version, so parsed rows can be reused. */
+  private tableObject(object: {
+    bucket: string;
+    key: string;
+    values: string[];
+    size: number;
+    version: string;
+  }): TableObject {
+    return {
+      id: `${object.bucket}/${object.key}#${object.version}`,
+      uri: `s3://${object.bucket}/${object.key}`,
+      size: object.size,
+      values: object.values,
+      read: async () => {
+        const raw = await this.s3.readObject(object.bucket, object.key);
+        return object.key.endsWith('.gz') ? gunzipSync(raw) : raw;
+      },
+    };
+  }
+
+  /** Which objects each table of the query reads: its partitions that the WHERE clause can match. */
+  private plan(execution: Execution, statement: unknown) {
+    const seen = new Map<string, ReturnType<AthenaService['planTable']>>();
+    for (const reference of tableReferences(statement)) {
+      const schema = reference.schema || execution.database;
+      const id = `${schema}.${reference.table}`;
+      if (seen.has(id)) continue;
+      seen.set(id, this.planTable(execution, statement, { ...reference, schema }));
+    }
+    return [...seen.values()];
+  }
+
+  private planTable(
+    execution: Execution,
+    statement: unknown,
+    reference: { schema: string; table: string; location: number },
+  ) {
+    const at = position(execution.query, reference.location);
+    try {
+      this.glue.database(execution.region, reference.schema);
+    } catch {
+      throw new QueryFailure(
+        'SCHEMA_NOT_FOUND',
+        `line ${at}: Schema '${reference.schema}' does not exist`,
+      );
+    }
+    let table;
+    try {
+      table = this.glue.table(execution.region, reference.schema, reference.table);
+    } catch {
+      throw new QueryFailure(
+        'TABLE_NOT_FOUND',
+        `line ${at}: Table 'awsdatacatalog.${reference.schema}.${reference.table}' does not exist`,
+      );
+    }
+    const layout = tableLayout(table, this.now());
+    const filter = partitionFilter(statement, reference, layout.keys);
+    const objects: {
+      bucket: string;
+      key: string;
+      values: string[];
+      size: number;
+      version: string;
+    }[] = [];
+    let keys: readonly string[] = [];
+    try {
+      keys = this.s3.buckets.keys(layout.bucket);
+    } catch (error: unknown) {
+      if (!(error instanceof AwsError)) throw error;
+      throw new QueryFailure(
+        'HIVE_PATH_ALREADY_EXISTS',
+        `The location s3://${layout.bucket}/ of table ${reference.table} is in no bucket: ${error.message}`,
+        1000,
+      );
+    }
+    for (const key of keys) {
+      if (!key.startsWith(layout.prefix) || key.endsWith('/')) continue;
+      const values = layout.partitionOf(key);
+      if (!values || !filter(values)) continue;
+      const latest = this.s3.buckets.versions(layout.bucket, key)[0];
+      if (!latest || latest.deleteMarker) continue;
+      objects.push({
+        bucket: layout.bucket,
+        key,
+        values,
+        size: latest.size,
+        // The data file's name changes with every write, even of an unversioned key.
+        version: `${latest.versionId}:${latest.dataId ?? ''}:${latest.etag}`,
+      });
+    }
+    return {
+      table: {
+        database: table.DatabaseName,
+        name: table.Name,
+        columns: table.StorageDescriptor?.Columns ?? [],
+        partitionKeys: table.PartitionKeys ?? [],
+        withPath: referencesColumn(statement, '$path'),
+      },
+      objects,
+      bytes: objects.reduce((sum, object) => sum + object.size, 0),
+    };
+  }
+
+  private async writeResults(execution: Execution, output: QueryOutput): Promise<void> {
+    const { bucket, key } = splitOutput(execution.output, 'OutputLocation');
+    const lines = [csvLine(output.columns.map((column) => column.name))];
+    for (const row of output.rows) lines.push(csvLine(row));
+    try {
+      await this.s3.putObject({
+        bucket,
+        key,
+        body: Buffer.from(`${lines.join('\n')}\n`),
+        headers: { 'content-type': 'text/csv' },
+      });
+    } catch (error: unknown) {
+      if (!(error instanceof AwsError)) throw error;
+      throw new QueryFailure(
+        'GENERIC_USER_ERROR',
+        `Unable to write query results to ${execution.output}: ${error.message}`,
+        402,
+        1,
+      );
+    }
+  }
+
+  private describe(execution: Execution): Json {
+    return {
+      QueryExecutionId: execution.id,
+      Query: execution.query,
+      StatementType: 'DML',
+      ResultConfiguration: { OutputLocation: execution.output },
+      QueryExecutionContext: { Database: execution.database, Catalog: execution.catalog },
+      Status: {
+        State: execution.state,
+        SubmissionDateTime: execution.submitted / 1000,
+        ...(execution.completed === undefined
+          ? {}
+          : { CompletionDateTime: execution.completed / 1000 }),
+        ...(execution.reason ? { StateChangeReason: execution.reason } : {}),
+        ...(execution.error ? { AthenaError: execution.error } : {}),
+      },
+      Statistics: {
+        EngineExecutionTimeInMillis: execution.engineMs,
+        DataScannedInBytes: execution.scanned,
+        TotalExecutionTimeInMillis: (execution.completed ?? this.now()) - execution.submitted,
+        QueryQueueTimeInMillis: 0,
+      },
+      WorkGroup: execution.workGroup,
+      EngineVersion: {
+        SelectedEngineVersion: 'AUTO',
+        EffectiveEngineVersion: 'Athena engine version 3',
+      },
+    };
+  }
+
+  private getResults(region: string, input: Json): Json {
+    const execution = this.execution(region, input);
+    if (execution.state !== 'SUCCEEDED') {
+      throw invalid(
+        execution.state === 'FAILED' || execution.state === 'CANCELLED'
+          ? `Query has failed. Current state: ${execution.state}`
+          : `Query has not yet finished. Current state: ${execution.state}`,
+      );
+    }
+    const output = this.results.get(execution.id);
+    if (!output)
+      throw invalid(
+        `The results of ${execution.id} are no longer held; read them from ${execution.output}`,
+      );
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : MAX_RESULTS_PER_PAGE;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS_PER_PAGE)
+      throw invalid(
+        `MaxResults must be between 1 and ${MAX_RESULTS_PER_PAGE}, not ${String(input.MaxResults)}`,
+      );
+    // The header row counts as the first row, as in Athena.
+    const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw invalid('NextToken is not valid');
+    const all = output.rows.length + 1;
+    const end = Math.min(all, start + max);
+    const rows: Json[] = [];
+    for (let index = start; index < end; index++) {
+      const values =
+        index === 0 ? output.columns.map((column) => column.name) : output.rows[index - 1]!;
+      rows.push({ Data: values.map((value) => (value === null ? {} : { VarCharValue: value })) });
+    }
+    return {
+      UpdateCount: 0,
+      ResultSet: {
+        Rows: rows,
+        ResultSetMetadata: {
+          ColumnInfo: output.columns.map((column) => ({
+            CatalogName: 'hive',
+            SchemaName: '',
+            TableName: '',
+            Name: column.name,
+            Label: column.name,
+            Type: column.type,
+            Precision: 0,
+            Scale: 0,
+            Nullable: 'UNKNOWN',
+            CaseSensitive: column.type === 'varchar',
+          })),
+        },
+      },
+      ...(end < all ? { NextToken: String(end) } : {}),
+    };
+  }
+}
+
+function splitOutput(location: string, field: string): { bucket: string; key: string } {
+  try {
+    return splitS3Uri(location, field);
+  } catch {
+    throw invalid(`${field} must be an s3://bucket/prefix/ location, not ${location}`);
+  }
+}

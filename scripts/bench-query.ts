@@ -1,0 +1,218 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { startLocalAws } from '../local/index.js';
+import { runQuery } from '../lib/query/athena.js';
+import { formatBytes } from '../lib/query/format.js';
+import { NAMED_QUERIES } from '../lib/query/named.js';
+import { sampleObjects } from '../lib/query/sampleData.js';
+import { tickerTableInput } from '../lib/query/table.js';
+import { command, parseOptions, runIfEntryPoint, UsageError } from './cli.js';
+import type { CliIo } from './cli.js';
+
+const USAGE = `Usage: npm run bench:query -- [--records <n>] [--json]
+
+Generates delivered records in Firehose's object layout in a fresh local AWS, then times, through
+the Athena API, the latest price per ticker (first, while local Athena parses every object, then
+again from its row cache) and the hourly min/max/mean per ticker over all of them, the hourly
+aggregate with a one-hour partition filter, and a plain Node scan of the same objects computing
+the same two answers (JSON.parse of every line), in the same run.
+  --records <n>   how many records (default 1000000)
+  --json          print one JSON object`;
+
+const REGION = 'eu-west-1';
+const BUCKET = 'bench-query-data';
+const DATABASE = 'bench_db';
+const TICKERS = Array.from({ length: 10 }, (_, index) => `Index_${index + 1}`);
+const RECORDS_PER_OBJECT = 5000;
+
+/** A seeded pseudo-random source, so every run writes the same prices. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The two answers computed by reading every object and parsing every line in Node. */
+function naiveScan(bodies: readonly { key: string; body: Buffer }[]) {
+  const latest = new Map<string, { price: number; version: number }>();
+  const hourly = new Map<string, { min: number; max: number; sum: number; count: number }>();
+  for (const { key, body } of bodies) {
+    const hour = key.split('/').slice(1, 5).join('/');
+    for (const line of body.toString('utf8').split('\n')) {
+      if (!line) continue;
+      const record = JSON.parse(line) as { TickerName: string; Price: number; Version: number };
+      const seen = latest.get(record.TickerName);
+      if (!seen || record.Version > seen.version)
+        latest.set(record.TickerName, { price: record.Price, version: record.Version });
+      const group = `${record.TickerName} ${hour}`;
+      const stats = hourly.get(group);
+      if (!stats)
+        hourly.set(group, { min: record.Price, max: record.Price, sum: record.Price, count: 1 });
+      else {
+        stats.min = Math.min(stats.min, record.Price);
+        stats.max = Math.max(stats.max, record.Price);
+        stats.sum += record.Price;
+        stats.count++;
+      }
+    }
+  }
+  return { latest, hourly };
+}
+
+async function bench(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      records: { type: 'string', default: '1000000' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
+  if (options.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const records = Number(options.records);
+  if (!Number.isInteger(records) || records < 1)
+    throw new UsageError(`--records must be a whole number above 0, not ${options.records}`);
+
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-query-'));
+  const local = await startLocalAws({ port: 0, stateDir });
+  try {
+    const store = local.s3.store;
+    await store.createBucket(BUCKET, REGION);
+    await local.glue.createDatabase(REGION, { Name: DATABASE });
+    await local.glue.createTable(REGION, DATABASE, tickerTableInput(BUCKET));
+    // One day of records, ending an hour ago (the table's projection reads no hour after NOW).
+    const spacingMs = Math.max(1, Math.floor(86_400_000 / records));
+    const start = new Date(Date.now() - records * spacingMs - 3_600_000);
+    let bytes = 0;
+    let objects = 0;
+    let firstHour = '';
+    for (const object of sampleObjects({
+      start,
+      records,
+      recordsPerObject: RECORDS_PER_OBJECT,
+      tickers: TICKERS,
+      spacingMs,
+      random: seeded(42),
+    })) {
+      await store.putObject({ bucket: BUCKET, key: object.key, body: object.body });
+      bytes += object.body.length;
+      objects++;
+      firstHour ||= object.key.split('/').slice(1, 5).join('/');
+    }
+
+    const athena = new AthenaClient({
+      region: REGION,
+      endpoint: local.endpoint,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    const timed = async (sql: string) => {
+      const began = performance.now();
+      const result = await runQuery(athena, {
+        sql,
+        database: DATABASE,
+        workGroup: 'primary',
+        outputLocation: `s3://${BUCKET}/athena-results/`,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: Date.now,
+        pollMs: 10,
+      });
+      const ms = performance.now() - began;
+      return {
+        ms: Math.round(ms),
+        recordsPerSecond: Math.round((records / ms) * 1000),
+        rows: result.rows.length,
+        scannedBytes: result.dataScannedBytes,
+      };
+    };
+    // The first query parses every object into local Athena's row cache; the others reuse it.
+    const cold = await timed(NAMED_QUERIES['latest-price'].sql);
+    const latest = await timed(NAMED_QUERIES['latest-price'].sql);
+    const hourly = await timed(NAMED_QUERIES['hourly-stats'].sql);
+    const oneHour = await timed(
+      NAMED_QUERIES['hourly-stats'].sql.replace(
+        'FROM tickers',
+        `FROM tickers WHERE dt = '${firstHour}'`,
+      ),
+    );
+
+    const began = performance.now();
+    const bodies = [];
+    for (const key of store.buckets.keys(BUCKET)) {
+      if (!key.startsWith('tickers/')) continue;
+      bodies.push({ key, body: await store.readObject(BUCKET, key) });
+    }
+    const naive = naiveScan(bodies);
+    const naiveMs = performance.now() - began;
+    const scan = {
+      ms: Math.round(naiveMs),
+      recordsPerSecond: Math.round((records / naiveMs) * 1000),
+      rows: naive.latest.size + naive.hourly.size,
+    };
+    if (latest.rows !== naive.latest.size || hourly.rows !== naive.hourly.size) {
+      throw new Error(
+        `local Athena and the Node scan disagree: ${latest.rows}/${hourly.rows} rows against ${naive.latest.size}/${naive.hourly.size}`,
+      );
+    }
+    const report = {
+      records,
+      objects,
+      bytes,
+      latestPriceFirst: cold,
+      latestPrice: latest,
+      hourlyAggregate: hourly,
+      hourlyAggregateOneHour: oneHour,
+      nodeScanBothAnswers: scan,
+      speedup: Number(((scan.ms * 2) / (latest.ms + hourly.ms)).toFixed(1)),
+      speedupFirst: Number((scan.ms / cold.ms).toFixed(1)),
+    };
+    if (options.json) {
+      io.stdout(JSON.stringify(report));
+      return 0;
+    }
+    const row = (label: string, result: { ms: number; recordsPerSecond: number }, extra = '') =>
+      `  ${label.padEnd(34)} ${String(result.ms).padStart(7)} ms  ${String(result.recordsPerSecond).padStart(11)} records/s${extra}`;
+    io.stdout(
+      [
+        `${records} records in ${objects} objects (${formatBytes(bytes)}), local Athena on DuckDB through the Athena API:`,
+        row(
+          'latest price, first (parses all)',
+          cold,
+          `  scanned ${formatBytes(cold.scannedBytes)}`,
+        ),
+        row('latest price per ticker', latest, `  scanned ${formatBytes(latest.scannedBytes)}`),
+        row(
+          'hourly min/max/mean per ticker',
+          hourly,
+          `  scanned ${formatBytes(hourly.scannedBytes)}`,
+        ),
+        row(
+          'hourly, WHERE dt = one hour',
+          oneHour,
+          `  scanned ${formatBytes(oneHour.scannedBytes)}`,
+        ),
+        row('plain Node scan (both answers)', scan),
+        `  speed-up over the Node scan, per answer: ${report.speedup}x (the first query: ${report.speedupFirst}x)`,
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await local.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench:query`: local Athena against a plain Node scan of the same delivered objects. */
+export const main = command(USAGE, bench);
+
+runIfEntryPoint(import.meta.url, main);

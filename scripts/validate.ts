@@ -39,6 +39,9 @@ const LABELS: Record<keyof ResourceNames, string> = {
   streamingLogGroup: 'Streaming log group',
   notificationLogGroup: 'Notification log group',
   deliveryStreamLogGroup: 'Delivery stream log group',
+  oidcStack: 'GitHub OIDC stack',
+  deployRole: 'GitHub deploy role',
+  previewRole: 'GitHub preview role',
 };
 
 function table(rows: [string, string][]): string {

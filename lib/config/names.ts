@@ -84,6 +84,11 @@ export interface ResourceNames {
   streamingLogGroup: string;
   notificationLogGroup: string;
   deliveryStreamLogGroup: string;
+  /** The stack of cloudformation/github-oidc.yaml. Outside the `DE...-` prefix, like its roles,
+   * so that the deploy role, whose IAM and stack permissions cover that prefix, cannot change itself. */
+  oidcStack: string;
+  deployRole: string;
+  previewRole: string;
 }
 
 interface NameRule {
@@ -158,6 +163,9 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     streamingLogGroup: `/aws/lambda/${prefix}-streaming-lambda`,
     notificationLogGroup: `/aws/lambda/${prefix}-notification-lambda`,
     deliveryStreamLogGroup: `/aws/kinesisfirehose/${prefix}-deliverystream`,
+    oidcStack: `GitHubOidc-${prefix}`,
+    deployRole: `GitHubDeploy-${prefix}`,
+    previewRole: `GitHubPreview-${prefix}`,
   };
 
   const checks: [keyof ResourceNames, NameRule, string][] = [
@@ -176,6 +184,9 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     ['streamingLogGroup', RULES.logGroup, 'log group name'],
     ['notificationLogGroup', RULES.logGroup, 'log group name'],
     ['deliveryStreamLogGroup', RULES.logGroup, 'log group name'],
+    ['oidcStack', RULES.stack, 'CloudFormation stack name'],
+    ['deployRole', RULES.role, 'IAM role name'],
+    ['previewRole', RULES.role, 'IAM role name'],
   ];
   for (const [key, rule, what] of checks) {
     const problem = check(names[key], rule, what);

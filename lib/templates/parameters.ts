@@ -66,6 +66,34 @@ export function artifactsParameters(names: ResourceNames): ParameterValues {
   return { NamePrefix: names.prefix, ArtifactsBucketName: names.artifactsBucket };
 }
 
+/**
+ * The parameters of the GitHub OIDC stack (cloudformation/github-oidc.yaml): the roles admit the
+ * workflows of `repository` (owner/name), or of the config's githubRepository when it is not given.
+ */
+export function oidcParameters(
+  config: PipelineConfig,
+  names: ResourceNames,
+  repository: string | undefined = config.githubRepository,
+): ParameterValues {
+  if (repository === undefined)
+    throw new ValidationError([
+      {
+        path: 'githubRepository',
+        message:
+          'required for the GitHub OIDC stack: the repository (owner/name) whose workflows may deploy, ' +
+          'such as "kyle/streaming-pipeline"; set it in the config or pass it to the command',
+      },
+    ]);
+  return {
+    NamePrefix: names.prefix,
+    GitHubRepository: repository,
+    DeployRoleName: names.deployRole,
+    PreviewRoleName: names.previewRole,
+    BucketName: names.bucket,
+    ArtifactsBucketName: names.artifactsBucket,
+  };
+}
+
 /** Parameter values in the form the CloudFormation API takes them. */
 export function toCloudFormationParameters(
   values: ParameterValues,

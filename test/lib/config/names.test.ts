@@ -70,8 +70,16 @@ describe('deriveNames', () => {
   it('prefixes every name but the buckets and log groups with the same prefix', () => {
     const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
     for (const [key, value] of Object.entries(names)) {
-      if (/bucket|LogGroup/i.test(key)) continue;
+      if (/bucket|LogGroup|oidcStack|deployRole|previewRole/i.test(key)) continue;
       expect(value.startsWith('DEKYLMAP'), key).toBe(true);
+    }
+  });
+
+  it("keeps the GitHub OIDC stack and roles outside the prefix that the deploy role's permissions cover", () => {
+    const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
+    for (const key of ['oidcStack', 'deployRole', 'previewRole'] as const) {
+      expect(names[key].startsWith(`${names.prefix}-`), key).toBe(false);
+      expect(names[key], key).toContain(names.prefix);
     }
   });
 

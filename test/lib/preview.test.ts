@@ -10,7 +10,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { formatPreview, previewChangeSet, PreviewTimeoutError } from '../../lib/preview.js';
 import type { PreviewOptions } from '../../lib/preview.js';
 
-// No local CloudFormation yet: the mock stands in for it, and for failure modes none would produce.
+// Failure modes local CloudFormation does not produce (throttling, a change set never ready);
+// previewLocal.test.ts runs the same steps against local CloudFormation.
 const cloudFormation = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'eu-west-1' });
 const STACK = 'DEKYLMAP-streaming-pipeline';

@@ -1,17 +1,13 @@
-import {
-  CreateOpenIDConnectProviderCommand,
-  CreateRoleCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam';
+import { readFile } from 'node:fs/promises';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/load.js';
 import { deriveNames } from '../../lib/config/names.js';
 import { oidcParameters } from '../../lib/templates/parameters.js';
-import { readTemplate } from '../../lib/templates/parse.js';
-import { createResolver } from '../../lib/templates/resolve.js';
-import { documentedResourceValues } from '../../lib/templates/resourceValues.js';
 import { LOCAL_ACCOUNT_ID } from '../../local/account.js';
+import { cloudFormationClient, createStack } from '../support/cloudFormation.js';
 import { useLocalAws } from '../support/localAws.js';
 
 /**
@@ -44,42 +40,43 @@ const assume = (role: keyof typeof roleArns, sub: string, aud = 'sts.amazonaws.c
     }),
   );
 
+let stack: Stack;
+
 beforeAll(async () => {
-  // Prepare: GitHub's provider and the two roles with the trust policies the template resolves to.
-  const iam = new IAMClient({ maxAttempts: 1, region: 'us-east-1' });
+  // Prepare: the template deployed through local CloudFormation, as the README's bootstrap does.
   sts = new STSClient({ maxAttempts: 1, credentials: { accessKeyId: '', secretAccessKey: '' } });
   const config = parseConfig(
     '{"firstName": "Kyle", "lastName": "Maposa", "alertEmails": ["k@x.io"], "bucketReadAccess": "private"}',
   );
   const names = deriveNames(config);
-  const resolver = createResolver(await readTemplate('cloudformation/github-oidc.yaml'), {
-    parameters: oidcParameters(config, names, REPOSITORY),
-    pseudo: {
-      accountId: LOCAL_ACCOUNT_ID,
-      region: 'eu-west-1',
-      partition: 'aws',
-      stackName: names.oidcStack,
+  stack = await createStack(
+    cloudFormationClient(),
+    names.oidcStack,
+    await readFile('cloudformation/github-oidc.yaml', 'utf8'),
+    {
+      parameters: oidcParameters(config, names, REPOSITORY),
+      capabilities: ['CAPABILITY_NAMED_IAM'],
     },
-    resources: documentedResourceValues(),
-  });
-  const provider = resolver.properties('GitHubOidcProvider');
-  await iam.send(
-    new CreateOpenIDConnectProviderCommand({
-      Url: String(provider.Url),
-      ClientIDList: provider.ClientIdList as string[],
-      ThumbprintList: provider.ThumbprintList as string[],
-    }),
   );
-  for (const id of ['DeployRole', 'PreviewRole'] as const) {
-    const properties = resolver.properties(id);
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: String(properties.RoleName),
-        AssumeRolePolicyDocument: JSON.stringify(properties.AssumeRolePolicyDocument),
-      }),
+  const output = (key: string) =>
+    stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue ?? '';
+  roleArns.DeployRole = output('DeployRoleArn');
+  roleArns.PreviewRole = output('PreviewRoleArn');
+});
+
+describe('cloudformation/github-oidc.yaml in local CloudFormation', () => {
+  it("creates GitHub's provider and the two roles", async () => {
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+    expect(roleArns).toEqual({
+      DeployRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/GitHubDeploy-DEKYLMAP`,
+      PreviewRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/GitHubPreview-DEKYLMAP`,
+    });
+    const iam = new IAMClient({ maxAttempts: 1, region: 'us-east-1' });
+    const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+    expect(OpenIDConnectProviderList?.map((p) => p.Arn)).toContain(
+      `arn:aws:iam::${LOCAL_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`,
     );
-    roleArns[id] = String(resolver.getAtt(id, 'Arn'));
-  }
+  });
 });
 
 describe.skipIf(!TRUST_POLICIES_ENFORCED)('the GitHub roles in local STS', () => {

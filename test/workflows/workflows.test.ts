@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadWorkflows, stepsOf } from '../support/workflows.js';
 import type { Workflow, WorkflowJob } from '../support/workflows.js';
 
@@ -124,6 +128,44 @@ describe('the workflows', () => {
       stepsOf(w).filter(({ step }) => step.run?.includes('npm run --silent config -- region')),
     );
     expect(readers.length).toBe(4);
+  });
+});
+
+describe("the uses of this repository's actions", () => {
+  /** Each `./actions/<name>` a workflow uses, with the inputs it passes. */
+  const localUses = () =>
+    [...workflows.values()].flatMap((w) =>
+      stepsOf(w)
+        .filter(({ step }) => step.uses?.startsWith('./actions/'))
+        .map(({ step }) => ({
+          file: w.file,
+          action: step.uses!,
+          inputs: Object.keys(step.with ?? {}),
+        })),
+    );
+
+  // The actions arrive on their own branch; once merged, every input passed must be declared.
+  it.skipIf(!existsSync('actions'))('pass only inputs the action declares', async () => {
+    for (const { file, action, inputs } of localUses()) {
+      const metadata = parse(await readFile(join(action, 'action.yml'), 'utf8')) as {
+        inputs?: Record<string, unknown>;
+      };
+      for (const input of inputs)
+        expect(Object.keys(metadata.inputs ?? {}), `${file}: ${action} with ${input}`).toContain(
+          input,
+        );
+    }
+  });
+
+  it('name only the five actions of this repository', () => {
+    const names = new Set(localUses().map(({ action }) => action));
+    expect([...names].sort()).toEqual([
+      './actions/deploy',
+      './actions/seed',
+      './actions/smoke',
+      './actions/teardown',
+      './actions/validate',
+    ]);
   });
 });
 

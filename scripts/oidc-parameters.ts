@@ -27,7 +27,9 @@ async function printParameters(argv: readonly string[], io: CliIo): Promise<numb
     return 0;
   }
   const config = await loadConfig(options.config);
-  const repository = options.repository ?? config.githubRepository ?? io.env.GITHUB_REPOSITORY;
+  // An empty GITHUB_REPOSITORY is as good as none.
+  const repository =
+    options.repository ?? config.githubRepository ?? (io.env.GITHUB_REPOSITORY || undefined);
   const values = oidcParameters(config, deriveNames(config), repository);
   io.stdout(
     Object.entries(values)

@@ -131,7 +131,7 @@ const bucketReadAccessSchema = z
   });
 
 /** GitHub's rules for an owner (user or organisation) and a repository name. */
-const GITHUB_REPOSITORY =
+export const GITHUB_REPOSITORY =
   /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
 
 const githubRepositorySchema = z

@@ -1,5 +1,5 @@
 import type { ResourceNames } from '../config/names.js';
-import { MAX_ALERT_EMAILS } from '../config/schema.js';
+import { GITHUB_REPOSITORY, MAX_ALERT_EMAILS } from '../config/schema.js';
 import type { PipelineConfig } from '../config/schema.js';
 import { ValidationError } from '../errors.js';
 import type { Finding } from '../errors.js';
@@ -82,6 +82,13 @@ export function oidcParameters(
         message:
           'required for the GitHub OIDC stack: the repository (owner/name) whose workflows may deploy, ' +
           'such as "kyle/streaming-pipeline"; set it in the config or pass it to the command',
+      },
+    ]);
+  if (!GITHUB_REPOSITORY.test(repository))
+    throw new ValidationError([
+      {
+        path: 'githubRepository',
+        message: `${JSON.stringify(repository)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
       },
     ]);
   return {

@@ -16,28 +16,22 @@ async function configFile(content: string): Promise<string> {
 }
 
 describe('npm run validate', () => {
-  // A whole process checking three templates with cfn-lint and cfn-guard: 12 to 15 s alone at
-  // load 17, past 30 s beside the rest of the suite on 2 cores.
-  it(
-    'prints the names of the sample config as JSON, run as a command',
-    { timeout: 90_000 },
-    async () => {
-      const { code, stdout } = await runScript('validate.ts', ['--json']);
-      expect(code).toBe(0);
-      const report = JSON.parse(stdout);
-      expect(report.ok).toBe(true);
-      expect(report.names).toMatchObject({
-        stack: 'DEKYLMAP-streaming-pipeline',
-        table: 'DEKYLMAP-streaming-dynamodb',
-        streamingFunction: 'DEKYLMAP-streaming-lambda',
-        notificationFunction: 'DEKYLMAP-notification-lambda',
-        topic: 'DEKYLMAP-streaming-sns-topic',
-        deliveryStream: 'DEKYLMAP-deliverystream',
-        bucket: 'dekylemaposa-deliverystream-s3',
-      });
-      expect(report.warnings.map((w: { path: string }) => w.path)).toContain('bucketReadAccess');
-    },
-  );
+  it('prints the names of the sample config as JSON, run as a command', async () => {
+    const { code, stdout } = await runScript('validate.ts', ['--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.ok).toBe(true);
+    expect(report.names).toMatchObject({
+      stack: 'DEKYLMAP-streaming-pipeline',
+      table: 'DEKYLMAP-streaming-dynamodb',
+      streamingFunction: 'DEKYLMAP-streaming-lambda',
+      notificationFunction: 'DEKYLMAP-notification-lambda',
+      topic: 'DEKYLMAP-streaming-sns-topic',
+      deliveryStream: 'DEKYLMAP-deliverystream',
+      bucket: 'dekylemaposa-deliverystream-s3',
+    });
+    expect(report.warnings.map((w: { path: string }) => w.path)).toContain('bucketReadAccess');
+  });
 
   it('prints a table of names and explains the read-access warning', async () => {
     const { code, stdout, stderr } = await validate();

@@ -10,13 +10,6 @@ import { LOCAL_ACCOUNT_ID } from '../../local/account.js';
 import { cloudFormationClient, createStack } from '../support/cloudFormation.js';
 import { useLocalAws } from '../support/localAws.js';
 
-/**
- * Local STS checks trust policies only once IAM enforcement (branch h-iamenforce) is merged;
- * until then it lets any token assume any role, and the refusals below would fail. Turn this
- * on with that merge.
- */
-const TRUST_POLICIES_ENFORCED = false;
-
 const REPOSITORY = 'kyle/streaming-pipeline';
 useLocalAws();
 let sts: STSClient;
@@ -79,7 +72,7 @@ describe('cloudformation/github-oidc.yaml in local CloudFormation', () => {
   });
 });
 
-describe.skipIf(!TRUST_POLICIES_ENFORCED)('the GitHub roles in local STS', () => {
+describe('the GitHub roles in local STS', () => {
   it("let this repository's main branch assume the deploy role", async () => {
     const answer = await assume('DeployRole', `repo:${REPOSITORY}:ref:refs/heads/main`);
     expect(answer.AssumedRoleUser?.Arn).toBe(

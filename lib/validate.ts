@@ -7,7 +7,11 @@ import type { Finding } from './errors.js';
 import type { FunctionCalls } from './iam/calls.js';
 import { estimateMonthlyCost } from './templates/cost.js';
 import type { CostEstimate } from './templates/cost.js';
-import { checkParameterValues, pipelineParameters } from './templates/parameters.js';
+import {
+  checkParameterValues,
+  oidcParameters,
+  pipelineParameters,
+} from './templates/parameters.js';
 import { checkPermissions } from './templates/permissions.js';
 import { partitionOf } from './templates/resolve.js';
 import type { CfnLintStatus } from './templates/cfnLint.js';
@@ -61,6 +65,9 @@ export async function validateConfigFile(file: string): Promise<ValidationReport
 
 /** The template the config's parameter values are checked against. */
 export const PIPELINE_TEMPLATE = 'pipeline.yaml';
+
+/** The template of the GitHub OIDC stack, whose values are checked when the config names a repository. */
+export const OIDC_TEMPLATE = 'github-oidc.yaml';
 
 /** Stand-in code keys for checking parameters before a build exists (same shape as real ones). */
 const PLACEHOLDER_CODE_KEYS = {
@@ -138,6 +145,9 @@ export async function validateProject(options: {
       }
     }
   }
+  const oidc = templates.parsed.find((t) => t.file.endsWith(OIDC_TEMPLATE));
+  if (config.ok && oidc && config.config.githubRepository !== undefined)
+    errors.push(...checkParameterValues(oidc, oidcParameters(config.config, config.names)));
   return {
     ok: errors.length === 0,
     config,

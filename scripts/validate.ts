@@ -1,13 +1,15 @@
+import { writeFile } from 'node:fs/promises';
 import { FUNCTION_CALLS } from '../functions/calls.js';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load.js';
 import type { ResourceNames } from '../lib/config/names.js';
 import { formatCostEstimate } from '../lib/templates/cost.js';
 import { TEMPLATE_DIR } from '../lib/templates/validate.js';
+import { toSarif } from '../lib/sarif.js';
 import { validateProject } from '../lib/validate.js';
 import { command, parseOptions, printFindings, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--no-cfn-lint] [--json]
+const USAGE = `Usage: npm run validate -- [--config <file>] [--template <file>]... [--no-cfn-lint] [--json] [--sarif <file>]
 
 Checks the naming config and prints the AWS resource names derived from it, checks the
 CloudFormation templates (AWS's resource spec with ranges and value lists, IAM policy grammar and
@@ -18,6 +20,7 @@ them, and estimates the pipeline's monthly cost.
   --template <file>  check this template only (repeatable; default: every one in ${TEMPLATE_DIR}/)
   --no-cfn-lint      leave cfn-lint out even when it is installed (the checks of our own still run)
   --json             print one JSON object instead of a table
+  --sarif <file>     also write every finding to <file> as SARIF 2.1.0 (for GitHub code scanning)
 Exit status: 0 valid, 1 invalid, 2 bad command line.`;
 
 const LABELS: Record<keyof ResourceNames, string> = {
@@ -41,6 +44,9 @@ const LABELS: Record<keyof ResourceNames, string> = {
   deliveryStreamLogGroup: 'Delivery stream log group',
   glueDatabase: 'Glue database',
   workGroup: 'Athena workgroup',
+  oidcStack: 'GitHub OIDC stack',
+  deployRole: 'GitHub deploy role',
+  previewRole: 'GitHub preview role',
 };
 
 function table(rows: [string, string][]): string {
@@ -54,6 +60,7 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
       config: { type: 'string', default: DEFAULT_CONFIG_FILE },
       template: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      sarif: { type: 'string' },
       'no-cfn-lint': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -71,6 +78,10 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
     ...(io.env.PATH === undefined ? {} : { cfnLintPath: io.env.PATH }),
   });
   const report = project.config;
+  if (options.sarif !== undefined) {
+    const sarif = toSarif(project, { name: 'npm run validate' });
+    await writeFile(options.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
+  }
 
   if (options.json) {
     const { errors, warnings, templates, cost, cfnLint } = project;

@@ -88,6 +88,11 @@ export interface ResourceNames {
   glueDatabase: string;
   /** Athena workgroup that queries run in. */
   workGroup: string;
+  /** The stack of cloudformation/github-oidc.yaml. Outside the `DE...-` prefix, like its roles,
+   * so that the deploy role, whose IAM and stack permissions cover that prefix, cannot change itself. */
+  oidcStack: string;
+  deployRole: string;
+  previewRole: string;
 }
 
 interface NameRule {
@@ -166,6 +171,9 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     deliveryStreamLogGroup: `/aws/kinesisfirehose/${prefix}-deliverystream`,
     glueDatabase: `${prefix.toLowerCase()}_streaming_db`,
     workGroup: `${prefix}-streaming-workgroup`,
+    oidcStack: `GitHubOidc-${prefix}`,
+    deployRole: `GitHubDeploy-${prefix}`,
+    previewRole: `GitHubPreview-${prefix}`,
   };
 
   const checks: [keyof ResourceNames, NameRule, string][] = [
@@ -186,6 +194,9 @@ export function deriveNames(person: { firstName: string; lastName: string }): Re
     ['deliveryStreamLogGroup', RULES.logGroup, 'log group name'],
     ['glueDatabase', RULES.glueDatabase, 'Glue database name'],
     ['workGroup', RULES.workGroup, 'Athena workgroup name'],
+    ['oidcStack', RULES.stack, 'CloudFormation stack name'],
+    ['deployRole', RULES.role, 'IAM role name'],
+    ['previewRole', RULES.role, 'IAM role name'],
   ];
   for (const [key, rule, what] of checks) {
     const problem = check(names[key], rule, what);

@@ -130,6 +130,24 @@ const bucketReadAccessSchema = z
       '"private": this account only; {"accounts": [...]}: these AWS accounts only.',
   });
 
+/** GitHub's rules for an owner (user or organisation) and a repository name. */
+export const GITHUB_REPOSITORY =
+  /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+
+const githubRepositorySchema = z
+  .string({
+    error: expected('a GitHub repository as "owner/name", such as "kyle/streaming-pipeline"'),
+  })
+  .refine((repository) => GITHUB_REPOSITORY.test(repository) && !/\/\.\.?$/.test(repository), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
+  })
+  .meta({
+    description:
+      'The GitHub repository (owner/name) whose workflows may assume the deploy role of ' +
+      'cloudformation/github-oidc.yaml. Optional: the bootstrap command can take it instead.',
+  });
+
 const tickerNameSchema = z
   .string({ error: expected('a ticker name such as "Index_1"') })
   .min(1, { error: 'must not be empty: DynamoDB keys need at least one character' })
@@ -225,6 +243,7 @@ export const pipelineConfigSchema = strictObject(
         maxItems: MAX_ALERT_EMAILS,
       }),
     bucketReadAccess: bucketReadAccessSchema,
+    githubRepository: githubRepositorySchema.optional(),
     tickers: tickersSchema
       .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))
       .meta({ description: 'The rows seeded into the DynamoDB table.' }),

@@ -1,5 +1,5 @@
 import type { ResourceNames } from '../config/names.js';
-import { MAX_ALERT_EMAILS } from '../config/schema.js';
+import { GITHUB_REPOSITORY, MAX_ALERT_EMAILS } from '../config/schema.js';
 import type { PipelineConfig } from '../config/schema.js';
 import { ValidationError } from '../errors.js';
 import type { Finding } from '../errors.js';
@@ -66,6 +66,41 @@ export function pipelineParameters(
 /** The parameters of the code-artifacts stack. */
 export function artifactsParameters(names: ResourceNames): ParameterValues {
   return { NamePrefix: names.prefix, ArtifactsBucketName: names.artifactsBucket };
+}
+
+/**
+ * The parameters of the GitHub OIDC stack (cloudformation/github-oidc.yaml): the roles admit the
+ * workflows of `repository` (owner/name), or of the config's githubRepository when it is not given.
+ */
+export function oidcParameters(
+  config: PipelineConfig,
+  names: ResourceNames,
+  repository: string | undefined = config.githubRepository,
+): ParameterValues {
+  if (repository === undefined)
+    throw new ValidationError([
+      {
+        path: 'githubRepository',
+        message:
+          'required for the GitHub OIDC stack: the repository (owner/name) whose workflows may deploy, ' +
+          'such as "kyle/streaming-pipeline"; set it in the config or pass it to the command',
+      },
+    ]);
+  if (!GITHUB_REPOSITORY.test(repository))
+    throw new ValidationError([
+      {
+        path: 'githubRepository',
+        message: `${JSON.stringify(repository)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
+      },
+    ]);
+  return {
+    NamePrefix: names.prefix,
+    GitHubRepository: repository,
+    DeployRoleName: names.deployRole,
+    PreviewRoleName: names.previewRole,
+    BucketName: names.bucket,
+    ArtifactsBucketName: names.artifactsBucket,
+  };
 }
 
 /** Parameter values in the form the CloudFormation API takes them. */

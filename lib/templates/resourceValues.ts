@@ -51,6 +51,10 @@ const roleName = named('RoleName');
 const logGroupName = named('LogGroupName');
 const queueName = named('QueueName');
 const scheduleName = named('Name');
+const oidcProviderArn = (r: ResourceInfo) =>
+  arn(r, 'iam', `oidc-provider/${String(r.property('Url')).replace(/^https:\/\//, '')}`, {
+    region: false,
+  });
 const topicArn = (r: ResourceInfo) => arn(r, 'sns', topicName(r));
 const path = (r: ResourceInfo) => {
   const value = r.property('Path');
@@ -97,6 +101,11 @@ export const DOCUMENTED_RESOURCE_VALUES: Record<string, ResourceTypeValues> = {
       Arn: (r) => arn(r, 'iam', `role${path(r)}${roleName(r)}`, { region: false }),
       RoleId: (r) => `AROA${stableId(r, 17)}`,
     },
+  },
+  // Ref is the provider's ARN: its URL without the scheme, under oidc-provider/.
+  'AWS::IAM::OIDCProvider': {
+    ref: oidcProviderArn,
+    attributes: { Arn: oidcProviderArn },
   },
   'AWS::IAM::ManagedPolicy': {
     ref: (r) =>

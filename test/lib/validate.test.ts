@@ -63,3 +63,51 @@ describe('validateProject (permissions stage)', () => {
     ]);
   });
 });
+
+describe('validateProject (GitHub OIDC stack)', () => {
+  /** The OIDC template admitting only repositories of `owner`, and a config naming `repository`. */
+  async function project(owner: string, repository: string) {
+    const dir = await mkdtemp(join(tmpdir(), 'validate-oidc-'));
+    dirs.push(dir);
+    const template = join(dir, 'github-oidc.yaml');
+    const doc = parseDocument(await readFile('cloudformation/github-oidc.yaml', 'utf8'));
+    doc.setIn(['Parameters', 'GitHubRepository', 'AllowedPattern'], `^${owner}/[A-Za-z0-9._-]+$`);
+    await writeFile(template, String(doc));
+    const config = join(dir, 'config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        firstName: 'Kyle',
+        lastName: 'Maposa',
+        alertEmails: ['kyle@x.io'],
+        bucketReadAccess: 'private',
+        githubRepository: repository,
+      }),
+    );
+    return { template, config };
+  }
+
+  it("checks the config's githubRepository against the template's parameter", async () => {
+    const { template, config } = await project('kyle', 'ada/pipeline');
+    const report = await validateProject({
+      config,
+      templates: [template],
+      functionCalls: FUNCTION_CALLS,
+      cfnLint: false,
+    });
+    expect(report.errors.map((f) => f.message)).toEqual([
+      expect.stringContaining('GitHubRepository = "ada/pipeline": does not match AllowedPattern'),
+    ]);
+  });
+
+  it('passes a repository the template admits', async () => {
+    const { template, config } = await project('kyle', 'kyle/pipeline');
+    const report = await validateProject({
+      config,
+      templates: [template],
+      functionCalls: FUNCTION_CALLS,
+      cfnLint: false,
+    });
+    expect(report.errors).toEqual([]);
+  });
+});

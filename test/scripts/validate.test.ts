@@ -60,7 +60,11 @@ describe('npm run validate', () => {
         }),
       ],
       warnings: [],
-      templates: ['cloudformation/code-artifacts.yaml', 'cloudformation/pipeline.yaml'],
+      templates: [
+        'cloudformation/code-artifacts.yaml',
+        'cloudformation/github-oidc.yaml',
+        'cloudformation/pipeline.yaml',
+      ],
       cfnLint: expect.objectContaining({ ran: expect.any(Boolean) }),
     });
   });

@@ -13,7 +13,7 @@ describe('npm run validate (templates)', () => {
     const { code, stdout } = await validate([]);
     expect(code).toBe(0);
     expect(stdout).toContain(
-      '2 template(s) valid: cloudformation/code-artifacts.yaml, cloudformation/pipeline.yaml.',
+      '3 template(s) valid: cloudformation/code-artifacts.yaml, cloudformation/github-oidc.yaml, cloudformation/pipeline.yaml.',
     );
     expect(stdout).toMatch(
       /Estimated monthly cost: about \$\d+\.\d\d \(USD, eu-west-1 prices as of \d{4}-\d\d-\d\d\)/,

@@ -281,7 +281,7 @@ describe('parseConfig', () => {
       'a typo in a field name',
       { reigon: 'eu-west-1' },
       'reigon',
-      'unknown field "reigon" (did you mean "region"?); the fields allowed here are "firstName", "lastName", "region", "alertEmails", "bucketReadAccess", "tickers", "scheduleMinutes" and "deliveryBufferSeconds"',
+      'unknown field "reigon" (did you mean "region"?); the fields allowed here are "firstName", "lastName", "region", "alertEmails", "bucketReadAccess", "githubRepository", "tickers", "scheduleMinutes" and "deliveryBufferSeconds"',
     ],
   ])('reports %s', (_, change, path, message) => {
     expect(only({ ...VALID, ...change })).toEqual({ path, message });

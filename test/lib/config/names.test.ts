@@ -78,8 +78,16 @@ describe('deriveNames', () => {
   it('prefixes every name but the buckets, log groups and Glue database with the same prefix', () => {
     const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
     for (const [key, value] of Object.entries(names)) {
-      if (/bucket|LogGroup|glueDatabase/i.test(key)) continue;
+      if (/bucket|LogGroup|glueDatabase|oidcStack|deployRole|previewRole/i.test(key)) continue;
       expect(value.startsWith('DEKYLMAP'), key).toBe(true);
+    }
+  });
+
+  it("keeps the GitHub OIDC stack and roles outside the prefix that the deploy role's permissions cover", () => {
+    const names = deriveNames({ firstName: 'Kyle', lastName: 'Maposa' });
+    for (const key of ['oidcStack', 'deployRole', 'previewRole'] as const) {
+      expect(names[key].startsWith(`${names.prefix}-`), key).toBe(false);
+      expect(names[key], key).toContain(names.prefix);
     }
   });
 

@@ -13,6 +13,7 @@ import { AwsError, ClientGoneError, readBody, sendProtocolError } from './http.j
 import type { Protocol } from './http.js';
 import { isAction } from './query.js';
 import type { S3Service } from './s3/index.js';
+import type { SchedulerService } from './scheduler/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
 import { SQS_ACTIONS } from './sqs/index.js';
@@ -31,6 +32,7 @@ export interface Services {
   sqs: SqsService;
   sts: StsService;
   iam: IamService;
+  scheduler: SchedulerService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
@@ -47,6 +49,7 @@ export const SERVICE_NAMES = [
   'sqs',
   'sts',
   'iam',
+  'scheduler',
 ] as const;
 
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
@@ -60,6 +63,7 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sqs: 'json-1.0',
   sts: 'query',
   iam: 'query',
+  scheduler: 'rest-json',
 };
 
 /** How long a client may take, so that a stuck or slow one cannot hold a connection forever. */
@@ -241,6 +245,8 @@ export function createGateway(
           return services.lambda.handle(request, response, region, url);
         case 'logs':
           return services.logs.handle(request, response, region);
+        case 'scheduler':
+          return services.scheduler.handle(request, response, region, url);
         default:
           throw new AwsError(
             protocol === 'query'

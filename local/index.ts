@@ -13,6 +13,7 @@ import { LambdaService } from './lambda/index.js';
 import type { CodeSource } from './lambda/index.js';
 import { LogsService, LogStore } from './logs/index.js';
 import { S3Service } from './s3/index.js';
+import { SchedulerService } from './scheduler/index.js';
 import { SnsService } from './sns/index.js';
 import { SqsService } from './sqs/index.js';
 import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
@@ -57,6 +58,8 @@ export interface LocalAws {
   iam: IamService;
   /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
   identity: CredentialRegistry;
+  /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
+  scheduler: SchedulerService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
   stop(): Promise<void>;
 }
@@ -66,7 +69,10 @@ function s3CodeSource(s3: S3Service): CodeSource {
   return { getObject: (bucket, key) => s3.store.readObject(bucket, key) };
 }
 
-/** Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS and IAM behind one endpoint. */
+/**
+ * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
+ * Scheduler behind one endpoint.
+ */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = resolve(options.stateDir ?? '.local');
@@ -121,7 +127,19 @@ async function serve(
     endpoint: () => endpoint,
     log,
   });
+  const scheduler = new SchedulerService({
+    stateDir,
+    clock,
+    log,
+    targets: {
+      invokeAsync: async (functionArn, payload) => lambda.invokeAsync(functionArn, payload),
+      sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
+      publish: (topicArn, message) => sns.publishMessage(topicArn, message),
+    },
+  });
   const closeAll = async () => {
+    // Schedules stop first: a firing must not reach a function or queue that is closing.
+    await scheduler.close();
     await lambda.close();
     await sqs.close();
     await firehose.close();
@@ -137,13 +155,27 @@ async function serve(
       logStore.start(),
     ]);
     await lambda.start();
+    await scheduler.start();
   } catch (error: unknown) {
     await closeAll();
     throw error;
   }
 
   const server = createGateway(
-    { dynamodb, s3, firehose, sns, lambda, logs, sqs, sts, iam, faults, timeScale: clock.scale },
+    {
+      dynamodb,
+      s3,
+      firehose,
+      sns,
+      lambda,
+      logs,
+      sqs,
+      sts,
+      iam,
+      scheduler,
+      faults,
+      timeScale: clock.scale,
+    },
     log,
     { ...DEFAULT_TIMEOUTS, ...options.timeouts },
   );
@@ -171,6 +203,8 @@ async function serve(
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://${host}:${port}`;
   await lambda.resumeEvents();
+  // Schedules fire once functions can reach the endpoint.
+  scheduler.resume();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -182,8 +216,11 @@ async function serve(
     sqs,
     iam,
     identity: credentials,
+    scheduler,
     stop() {
       stopping ??= (async () => {
+        // No firing may start once queues begin to close.
+        await scheduler.close();
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         // Idle keep-alive connections would hold the port open; in-flight requests finish first.
         server.closeIdleConnections();

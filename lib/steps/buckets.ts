@@ -1,4 +1,8 @@
-import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+} from '@aws-sdk/client-s3';
 import type { ObjectIdentifier, S3Client } from '@aws-sdk/client-s3';
 import { callAws, errorName } from './aws.js';
 import type { RetryOptions } from './aws.js';
@@ -66,4 +70,21 @@ export async function emptyBucket(
     reporter.info(`${bucket}: deleted ${deleted} object version(s) and delete marker(s) so far`);
   }
   return { existed: true, deleted };
+}
+
+/** Deletes an (empty) bucket; one that is already gone is fine. */
+export async function deleteBucketIfPresent(
+  s3: S3Client,
+  bucket: string,
+  retry?: RetryOptions,
+): Promise<void> {
+  try {
+    await callAws(
+      { action: 's3:DeleteBucket', resource: `bucket ${bucket}` },
+      () => s3.send(new DeleteBucketCommand({ Bucket: bucket })),
+      retry,
+    );
+  } catch (error: unknown) {
+    if (errorName(error) !== 'NoSuchBucket') throw error;
+  }
 }

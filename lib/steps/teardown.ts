@@ -29,6 +29,15 @@ export class ConfirmationError extends StepError {
   override name = 'ConfirmationError';
 }
 
+/** Throws {@link ConfirmationError} unless `confirm` is the pipeline stack's name. */
+export function checkConfirmation(names: ResourceNames, confirm: string): void {
+  if (confirm !== names.stack)
+    throw new ConfirmationError(
+      `confirm is ${JSON.stringify(confirm)}; set it to the pipeline stack's name, ` +
+        `${JSON.stringify(names.stack)}, to delete the pipeline (nothing was deleted)`,
+    );
+}
+
 /**
  * Empties the data and artifacts buckets (every version and delete marker), deletes the pipeline
  * stack and then the artifacts stack, and returns what it deleted. On nothing, it deletes
@@ -40,11 +49,7 @@ export async function teardownPipeline(
   reporter: Reporter,
 ): Promise<{ deleted: string[] }> {
   const { names } = options;
-  if (options.confirm !== names.stack)
-    throw new ConfirmationError(
-      `confirm is ${JSON.stringify(options.confirm)}; set it to the pipeline stack's name, ` +
-        `${JSON.stringify(names.stack)}, to delete the pipeline (nothing was deleted)`,
-    );
+  checkConfirmation(names, options.confirm);
   const clock = options.clock ?? systemClock;
   const context = {
     reporter,

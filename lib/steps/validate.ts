@@ -3,6 +3,7 @@ import type { Finding } from '../errors.js';
 import type { FunctionCalls } from '../iam/calls.js';
 import { findTemplates, TEMPLATE_DIR } from '../templates/validate.js';
 import { validateProject } from '../validate.js';
+import { StepError } from './errors.js';
 import { markdownTable } from './report.js';
 import type { Reporter } from './report.js';
 
@@ -34,7 +35,13 @@ export async function validateStep(
   options: ValidateStepOptions,
   reporter: Reporter,
 ): Promise<ValidateStepResult> {
-  const templates = await findTemplates(options.templates ?? TEMPLATE_DIR);
+  const folder = options.templates ?? TEMPLATE_DIR;
+  const templates = await findTemplates(folder);
+  // An empty list would make validateProject fall back to the default folder: say so instead.
+  if (templates.length === 0)
+    throw new StepError(
+      `templates: ${folder} holds no CloudFormation templates (.yaml, .yml, .json or .template); give the folder of the templates, such as ${TEMPLATE_DIR}`,
+    );
   const project = await validateProject({
     config: options.config,
     templates,

@@ -41,7 +41,7 @@ describe('the validate action', () => {
     const run = await runActionProcess('validate', { templates: join(dir, 'none') }, { dir });
 
     expect(run.code).toBe(1);
-    expect(run.log).toMatch(/::error::/);
+    expect(run.log).toMatch(/::error::templates: .*none holds no CloudFormation templates/);
     expect(run.log).not.toMatch(/\n\s+at /);
   });
 });

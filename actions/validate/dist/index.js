@@ -47245,13 +47245,18 @@ async function validateProject(options) {
 
 
 
+
 /**
  * Runs every check of `npm run validate` (config, templates with spec, rules, cfn-guard and
  * cfn-lint when installed, parameter values, the permissions proof, the cost estimate) and puts
  * the names and the cost in the summary. Findings are returned for the caller to annotate.
  */
 async function validateStep(options, reporter) {
-    const templates = await findTemplates(options.templates ?? TEMPLATE_DIR);
+    const folder = options.templates ?? TEMPLATE_DIR;
+    const templates = await findTemplates(folder);
+    // An empty list would make validateProject fall back to the default folder: say so instead.
+    if (templates.length === 0)
+        throw new StepError(`templates: ${folder} holds no CloudFormation templates (.yaml, .yml, .json or .template); give the folder of the templates, such as ${TEMPLATE_DIR}`);
     const project = await validateProject({
         config: options.config,
         templates,

@@ -170,6 +170,27 @@ describe('deployStack', () => {
     expect(cfnMock.commandCalls(DescribeStacksCommand).length).toBeGreaterThan(1);
   });
 
+  it('waits for a stack that is still in progress before creating its change set', async () => {
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'cs-1' });
+    cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', Changes: [] });
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: DEPLOYMENT.templateBody });
+    const ctx = context();
+
+    const result = await deployStack(cloudFormation, DEPLOYMENT, ctx);
+
+    expect(ctx.reporter.lines[0]).toMatch(
+      /S is UPDATE_IN_PROGRESS; waiting for it to finish first/,
+    );
+    expect(cfnMock.commandCalls(DescribeStacksCommand).length).toBeGreaterThanOrEqual(3);
+    expect(result.changed).toBe(false);
+  });
+
   it('deletes a stack left in ROLLBACK_COMPLETE and creates it again, saying so', async () => {
     cfnMock
       .on(DescribeStacksCommand)

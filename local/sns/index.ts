@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
 import { AwsError, readBody, requestId, sendXml, xmlEscape } from '../http.js';
+import { queryPairs } from '../query.js';
 import { JsonFile } from '../state.js';
 import { renderEmail } from './email.js';
 import { checkQueueEndpoint, envelope, publishAttributes } from './sqsDelivery.js';
@@ -54,21 +55,6 @@ function required(params: Params, name: string): string {
   const value = params.get(name);
   if (value === null || value === '') throw invalid(`${name} is required`);
   return value;
-}
-
-/** Reads `Prefix.entry.N.key/value` (or `.member.N.Key/Value`) lists of the query protocol. */
-function entries(
-  params: Params,
-  prefix: string,
-  key: string,
-  value: string,
-): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (let index = 1; params.has(`${prefix}.${index}.${key}`); index++) {
-    result[params.get(`${prefix}.${index}.${key}`)!] =
-      params.get(`${prefix}.${index}.${value}`) ?? '';
-  }
-  return result;
 }
 
 /** Checks a subject as SNS does: printable ASCII, no line breaks, starts with a letter, digit or punctuation. */
@@ -249,7 +235,7 @@ export class SnsService {
       case 'TagResource': {
         const topic = this.topics.get(required(params, 'ResourceArn'));
         if (!topic) throw new AwsError('ResourceNotFound', 'Resource does not exist', 404);
-        Object.assign(topic.tags, entries(params, 'Tags.member', 'Key', 'Value'));
+        Object.assign(topic.tags, queryPairs(params, 'Tags.member', 'Key', 'Value'));
         await this.save();
         return '';
       }
@@ -284,14 +270,14 @@ export class SnsService {
     if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name) || name.length > 256)
       throw invalid('Topic Name');
     const topicArn = arn('sns', region, name);
-    const attributes = entries(params, 'Attributes.entry', 'key', 'value');
+    const attributes = queryPairs(params, 'Attributes.entry', 'key', 'value');
     const existing = this.topics.get(topicArn);
     if (!existing) {
       this.topics.set(topicArn, {
         arn: topicArn,
         name,
         attributes,
-        tags: entries(params, 'Tags.member', 'Key', 'Value'),
+        tags: queryPairs(params, 'Tags.member', 'Key', 'Value'),
         subscriptions: [],
       });
       await this.save();
@@ -332,7 +318,7 @@ export class SnsService {
     if (protocol === 'sqs') checkQueueEndpoint(endpoint);
     else if (!EMAIL.test(endpoint)) throw invalid('Email address');
     const attributes = checkSubscriptionAttributes(
-      entries(params, 'Attributes.entry', 'key', 'value'),
+      queryPairs(params, 'Attributes.entry', 'key', 'value'),
     );
     let subscription = topic.subscriptions.find(
       (s) => s.protocol === protocol && s.endpoint === endpoint,

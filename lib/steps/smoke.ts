@@ -118,6 +118,7 @@ const snsEnvelope = z.object({
   Type: z.string(),
   Message: z.string(),
   Subject: z.string().optional(),
+  Timestamp: z.iso.datetime().optional(),
 });
 
 /** Invokes the streaming function with `{"drill": true}` and waits for its alert in the queue. */
@@ -132,6 +133,8 @@ async function drill(
     throw new SmokeError(
       'the pipeline stack has no AlertQueueUrl output, so the drill cannot read the alert; deploy the current template first',
     );
+  // SNS stamps its own clock; a second's slack for clocks that differ a little.
+  const invokedAt = options.clock.now() - 1_000;
   await callAws(
     { action: 'lambda:InvokeFunction', resource: `function ${streamingFunction}` },
     () =>
@@ -165,14 +168,23 @@ async function drill(
         const text = envelope.success
           ? `${envelope.data.Subject ?? ''}\n${envelope.data.Message}`
           : (message.Body ?? '');
-        if (message.ReceiptHandle)
-          await clients.sqs.send(
-            new DeleteMessageCommand({
-              QueueUrl: alertQueueUrl,
-              ReceiptHandle: message.ReceiptHandle,
-            }),
+        const receipt = message.ReceiptHandle;
+        // Read once: a drill alert left in the queue would pass the next smoke without a new one.
+        if (receipt)
+          await callAws(
+            { action: 'sqs:DeleteMessage', resource: alertQueueUrl },
+            () =>
+              clients.sqs.send(
+                new DeleteMessageCommand({ QueueUrl: alertQueueUrl, ReceiptHandle: receipt }),
+              ),
+            options.retry,
           );
-        if (text.includes(options.ownerName) && /drill/i.test(text)) return true;
+        // An alert published before this run's drill (an earlier run's) proves nothing now.
+        const fresh =
+          !envelope.success ||
+          envelope.data.Timestamp === undefined ||
+          new Date(envelope.data.Timestamp).getTime() >= invokedAt;
+        if (fresh && text.includes(options.ownerName) && /drill/i.test(text)) return true;
         reporter.info(
           'Drill: a message in the alert queue that is not the drill alert was skipped',
         );

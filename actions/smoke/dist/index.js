@@ -90663,12 +90663,15 @@ const snsEnvelope = object({
     Type: schemas_string(),
     Message: schemas_string(),
     Subject: schemas_string().optional(),
+    Timestamp: iso_datetime().optional(),
 });
 /** Invokes the streaming function with `{"drill": true}` and waits for its alert in the queue. */
 async function drill(clients, options, reporter, deadline) {
     const { streamingFunction, alertQueueUrl } = options.targets;
     if (!alertQueueUrl)
         throw new SmokeError('the pipeline stack has no AlertQueueUrl output, so the drill cannot read the alert; deploy the current template first');
+    // SNS stamps its own clock; a second's slack for clocks that differ a little.
+    const invokedAt = options.clock.now() - 1_000;
     await aws_callAws({ action: 'lambda:InvokeFunction', resource: `function ${streamingFunction}` }, () => clients.lambda.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
         FunctionName: streamingFunction,
         InvocationType: 'Event',
@@ -90688,12 +90691,15 @@ async function drill(clients, options, reporter, deadline) {
                 const text = envelope.success
                     ? `${envelope.data.Subject ?? ''}\n${envelope.data.Message}`
                     : (message.Body ?? '');
-                if (message.ReceiptHandle)
-                    await clients.sqs.send(new client_sqs_dist_cjs/* DeleteMessageCommand */.Ye({
-                        QueueUrl: alertQueueUrl,
-                        ReceiptHandle: message.ReceiptHandle,
-                    }));
-                if (text.includes(options.ownerName) && /drill/i.test(text))
+                const receipt = message.ReceiptHandle;
+                // Read once: a drill alert left in the queue would pass the next smoke without a new one.
+                if (receipt)
+                    await aws_callAws({ action: 'sqs:DeleteMessage', resource: alertQueueUrl }, () => clients.sqs.send(new client_sqs_dist_cjs/* DeleteMessageCommand */.Ye({ QueueUrl: alertQueueUrl, ReceiptHandle: receipt })), options.retry);
+                // An alert published before this run's drill (an earlier run's) proves nothing now.
+                const fresh = !envelope.success ||
+                    envelope.data.Timestamp === undefined ||
+                    new Date(envelope.data.Timestamp).getTime() >= invokedAt;
+                if (fresh && text.includes(options.ownerName) && /drill/i.test(text))
                     return true;
                 reporter.info('Drill: a message in the alert queue that is not the drill alert was skipped');
             }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ZodError } from 'zod';
+import { LOCAL_ACCOUNT_ID } from './account.js';
 import type { Faults } from './faults.js';
 import { AwsError, readBody, sendJson } from './http.js';
 
@@ -19,6 +20,44 @@ export interface AdminContext {
   /** How many times faster than the wall clock local AWS's waits run. */
   timeScale: number;
   url: URL;
+  /** Recent IAM refusals (`GET /_local/iam/decisions`). */
+  decisions?: () => unknown[];
+  /** Hands out keys of a user of another account (`PUT /_local/accounts`). */
+  accounts?: (account: string, userName: string) => Promise<unknown>;
+}
+
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** Reads `{"accountId": "111122223333", "userName": "reader"}`, naming the field that is wrong. */
+function parseAccount(body: string): { accountId: string; userName: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body || '{}');
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AwsError(
+      'InvalidAccount',
+      'the body must be a JSON object such as {"accountId":"111122223333","userName":"reader"}',
+    );
+  const { accountId, userName = 'user' } = parsed as Record<string, unknown>;
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId))
+    throw new AwsError(
+      'InvalidAccount',
+      `accountId: must be twelve digits such as "111122223333", not ${JSON.stringify(accountId)}`,
+    );
+  if (accountId === LOCAL_ACCOUNT_ID)
+    throw new AwsError(
+      'InvalidAccount',
+      `accountId: ${LOCAL_ACCOUNT_ID} is local AWS's own account, whose administrator any key already is; name another account`,
+    );
+  if (typeof userName !== 'string' || !USER_NAME.test(userName))
+    throw new AwsError(
+      'InvalidAccount',
+      `userName: must be 1 to 64 letters, digits or +=,.@_-, not ${JSON.stringify(userName)}`,
+    );
+  return { accountId, userName };
 }
 
 /** Says which fields of a fault setting are wrong, one `field: problem` per issue. */
@@ -67,6 +106,19 @@ export async function handleAdmin(
     sendJson(response, 200, await context.backends(region), JSON_TYPE);
     return;
   }
+  if (path === '/_local/iam/decisions' && request.method === 'GET' && context.decisions) {
+    sendJson(response, 200, { refusals: context.decisions() }, JSON_TYPE);
+    return;
+  }
+  if (
+    path === '/_local/accounts' &&
+    (request.method === 'PUT' || request.method === 'POST') &&
+    context.accounts
+  ) {
+    const { accountId, userName } = parseAccount(body);
+    sendJson(response, 200, await context.accounts(accountId, userName), JSON_TYPE);
+    return;
+  }
   if (path === '/_local/faults') {
     switch (request.method) {
       case 'GET':
@@ -96,7 +148,7 @@ export async function handleAdmin(
   }
   throw new AwsError(
     'NotFound',
-    `no admin path ${request.method} ${path}; try GET /_local/health, GET /_local/backends or GET, PUT, DELETE /_local/faults`,
+    `no admin path ${request.method} ${path}; try GET /_local/health, GET /_local/backends, GET, PUT, DELETE /_local/faults, PUT /_local/accounts or GET /_local/iam/decisions`,
     404,
   );
 }

@@ -9,6 +9,7 @@ import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
 import type { LambdaService } from './lambda/index.js';
 import type { LogsService } from './logs/index.js';
+import type { Authorizer } from './iam/authorize.js';
 import type { IamService } from './iam/index.js';
 import { IAM_ACTIONS } from './iam/index.js';
 import { AwsError, ClientGoneError, readBody, sendProtocolError } from './http.js';
@@ -37,6 +38,10 @@ export interface Services {
   scheduler: SchedulerService;
   cloudformation: CloudFormationService;
   faults: Faults;
+  /** Decides calls made with keys local AWS handed out, and unsigned ones; absent: no evaluation. */
+  authorizer?: Authorizer;
+  /** Hands out keys of a user of another account (`PUT /_local/accounts`). */
+  accounts?: (account: string, userName: string) => Promise<unknown>;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
 }
@@ -126,6 +131,13 @@ function guessService(request: IncomingMessage, url: URL): string {
   return guessProtocol(request, url) === 'query' ? 'query' : 's3';
 }
 
+/** The access key of a SigV2 request (a presigned URL's query or the header): only S3 takes them. */
+function sigV2Key(request: IncomingMessage, url: URL): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('AWS ')) return header.slice(4).split(':')[0];
+  return url.searchParams.get('AWSAccessKeyId') ?? undefined;
+}
+
 /** Which query-protocol service an unsigned form post is for, from its Action. */
 function queryService(params: URLSearchParams): string {
   if (isAction(SQS_ACTIONS, params)) return 'sqs';
@@ -191,7 +203,11 @@ export function createGateway(
   const route = (request: IncomingMessage, response: ServerResponse): void => {
     // The hot path (a signed DynamoDB call) needs neither the URL nor an await.
     const signed = headerScope(request);
-    if (signed?.service === 'dynamodb' && REGION.test(signed.region)) {
+    if (
+      signed?.service === 'dynamodb' &&
+      REGION.test(signed.region) &&
+      !services.authorizer?.evaluates(signed.accessKeyId)
+    ) {
       guard(request, response, PROTOCOLS.dynamodb, () =>
         services.dynamodb.handle(request, response, signed.region),
       );
@@ -210,6 +226,10 @@ export function createGateway(
           }),
           timeScale: services.timeScale ?? 1,
           url,
+          ...(services.authorizer
+            ? { decisions: services.authorizer.decisions.bind(services.authorizer) }
+            : {}),
+          ...(services.accounts ? { accounts: services.accounts } : {}),
         }),
       );
       return;
@@ -231,6 +251,13 @@ export function createGateway(
       if (service === 'query') {
         body = await readBody(request);
         service = queryService(new URLSearchParams(body.toString('utf8') || url.search));
+      }
+      // STS decides its own calls (trust policies); every other call is decided before routing.
+      if (services.authorizer && service !== 'sts') {
+        const caller = services.authorizer.callerOf(scope?.accessKeyId ?? sigV2Key(request, url));
+        if (caller) {
+          body = await services.authorizer.authorize(caller, service, request, url, region, body);
+        }
       }
       switch (service) {
         case 'dynamodb':

@@ -32,6 +32,16 @@ export function collectBody(
   limit: number,
   done: (error: Error | undefined, body: Buffer) => void,
 ): void {
+  const kept = keptBodies.get(request);
+  if (kept) {
+    done(
+      kept.length > limit
+        ? new AwsError('RequestEntityTooLarge', `request body over ${limit} bytes`, 413)
+        : undefined,
+      kept,
+    );
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
@@ -57,6 +67,14 @@ export function collectBody(
     if (!request.complete) settle(new ClientGoneError('the client went away mid-request'));
   };
   request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+}
+
+/** Bodies the gateway read before routing (to authorise the call), kept for the service. */
+const keptBodies = new WeakMap<IncomingMessage, Buffer>();
+
+/** Keeps a body already read, so that the service's own `readBody` gets it instead of waiting. */
+export function keepBody(request: IncomingMessage, body: Buffer): void {
+  keptBodies.set(request, body);
 }
 
 /** Reads a whole request body; rejects as `collectBody` calls back (`ClientGoneError`, 413). */

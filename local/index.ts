@@ -8,7 +8,23 @@ import type { FaultSettings } from './faults.js';
 import { FirehoseService } from './firehose/index.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts } from './gateway.js';
+import { CLOUDFORMATION_AUTHORIZATION } from './cloudformation/authorization.js';
+import { DYNAMODB_AUTHORIZATION } from './dynamodb/authorization.js';
+import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
+import { IAM_AUTHORIZATION } from './iam/authorization.js';
+import { Authorizer } from './iam/authorize.js';
 import { IamService } from './iam/index.js';
+import {
+  firehoseDeliveryWriter,
+  lambdaExecutionRoles,
+  schedulerRoles,
+} from './iam/serviceRoles.js';
+import { lambdaAuthorization } from './lambda/authorization.js';
+import { LOGS_AUTHORIZATION } from './logs/authorization.js';
+import { s3Authorization } from './s3/authorization.js';
+import { SCHEDULER_AUTHORIZATION } from './scheduler/authorization.js';
+import { snsAuthorization } from './sns/authorization.js';
+import { sqsAuthorization } from './sqs/authorization.js';
 import { CredentialRegistry } from './identity/credentials.js';
 import { LambdaService } from './lambda/index.js';
 import type { CodeSource } from './lambda/index.js';
@@ -59,6 +75,8 @@ export interface LocalAws {
   iam: IamService;
   /** Who each access key stands for (STS's temporary credentials), for per-request IAM. */
   identity: CredentialRegistry;
+  /** IAM's decisions on calls made with keys local AWS handed out (and unsigned ones). */
+  authorizer: Authorizer;
   /** Scheduler's in-process API (create, update, get, delete schedules), for CloudFormation. */
   scheduler: SchedulerService;
   /** Flushes Firehose buffers, closes every service and frees the port. */
@@ -105,16 +123,44 @@ async function serve(
   await s3.start();
   const dynamodb = new DynamoDbService(stateDir);
   const clock = new Clock(options.timeScale ?? 1);
-  const firehose = new FirehoseService(stateDir, s3.store, faults, log, clock);
   let endpoint = '';
   const sqs = new SqsService(stateDir, () => endpoint, clock);
   const sns = new SnsService(stateDir, log, sqs);
   const iam = new IamService(stateDir, clock);
   const credentials = new CredentialRegistry(stateDir, clock);
-  const sts = new StsService(iam.store, credentials);
+  // Each service says how its requests map to IAM; the lookups reach state once it is loaded.
+  const authorizer: Authorizer = new Authorizer(
+    iam.store,
+    credentials,
+    {
+      dynamodb: DYNAMODB_AUTHORIZATION,
+      s3: s3Authorization(s3.store),
+      firehose: FIREHOSE_AUTHORIZATION,
+      sns: snsAuthorization((topicArn) => sns.topicPolicy(topicArn)),
+      sqs: sqsAuthorization((queueArn) => sqs.queuePolicy(queueArn)),
+      lambda: lambdaAuthorization((functionArn): string | undefined =>
+        lambda.functionPolicy(functionArn),
+      ),
+      logs: LOGS_AUTHORIZATION,
+      iam: IAM_AUTHORIZATION,
+      scheduler: SCHEDULER_AUTHORIZATION,
+      cloudformation: CLOUDFORMATION_AUTHORIZATION,
+    },
+    clock,
+    log,
+  );
+  const sts = new StsService(iam.store, credentials, authorizer);
   const logStore = new LogStore(stateDir);
   const logs = new LogsService(logStore);
-  const lambda = new LambdaService({
+  const firehose = new FirehoseService(
+    stateDir,
+    firehoseDeliveryWriter({ store: s3.store, logs: logStore, authorizer, clock, log }),
+    faults,
+    log,
+    clock,
+  );
+  const lambda: LambdaService = new LambdaService({
+    roles: lambdaExecutionRoles(authorizer, clock, log),
     stateDir,
     logs: logStore,
     code: s3CodeSource(s3),
@@ -136,6 +182,17 @@ async function serve(
       invokeAsync: async (functionArn, payload) => lambda.invokeAsync(functionArn, payload),
       sendMessage: (queueArn, body, attributes) => sqs.sendMessage(queueArn, body, attributes),
       publish: (topicArn, message) => sns.publishMessage(topicArn, message),
+      permit: schedulerRoles({
+        authorizer,
+        clock,
+        log,
+        resourcePolicy: (arn) =>
+          arn.startsWith('arn:aws:lambda:')
+            ? lambda.functionPolicy(arn)
+            : arn.startsWith('arn:aws:sns:')
+              ? sns.topicPolicy(arn)
+              : sqs.queuePolicy(arn),
+      }),
     },
   });
   const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
@@ -177,9 +234,15 @@ async function serve(
       sqs,
       sts,
       iam,
-      scheduler,
       cloudformation,
       faults,
+      authorizer,
+      accounts: async (account, userName) => ({
+        accountId: account,
+        userName,
+        ...(await credentials.createUser(account, userName)),
+      }),
+      scheduler,
       timeScale: clock.scale,
     },
     log,
@@ -223,6 +286,7 @@ async function serve(
     sqs,
     iam,
     identity: credentials,
+    authorizer,
     scheduler,
     stop() {
       stopping ??= (async () => {

@@ -13,7 +13,10 @@ import {
   FirehoseClient,
   PutRecordBatchCommand,
 } from '@aws-sdk/client-firehose';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -27,7 +30,8 @@ const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--stack-deplo
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
 same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
-gateway in front) in the same run, and a Lambda invoke (warm, against the same handler called
+gateway in front) in the same run, the same calls made with a role's credentials (which local
+IAM evaluates) against an administrator key's (which it does not), and a Lambda invoke (warm, against the same handler called
 in-process, and cold). Local AWS runs in its own
 process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.
 Then deploys the project's pipeline stack through local CloudFormation --stack-deploys times
@@ -51,6 +55,55 @@ function stats(samples: number[], totalMs: number): Stats {
     perSecond: Math.round((samples.length / totalMs) * 1000),
     p50Ms: Number(at(0.5).toFixed(3)),
     p99Ms: Number(at(0.99).toFixed(3)),
+  };
+}
+
+/** A session of a role allowed exactly the benchmark's UpdateItem and PutObject. */
+async function benchRole(endpoint: string): Promise<AwsCredentialIdentity> {
+  const iam = new IAMClient({ region: 'us-east-1', endpoint, credentials });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'bench-role',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'bench-role',
+      PolicyName: 'bench',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'dynamodb:UpdateItem',
+            Resource: `arn:aws:dynamodb:${REGION}:000000000000:table/bench`,
+          },
+          { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bench-bucket/*' },
+        ],
+      }),
+    }),
+  );
+  const sts = new STSClient({ region: REGION, endpoint, credentials });
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: 'arn:aws:iam::000000000000:role/bench-role',
+      RoleSessionName: 'bench',
+    }),
+  );
+  return {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken!,
   };
 }
 
@@ -121,6 +174,8 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
   try {
     const direct = (port: number) => `http://127.0.0.1:${port}`;
     const gatewayDb = new DynamoDBClient({ region: REGION, endpoint, credentials });
+    const session = await benchRole(endpoint);
+    const roleDb = new DynamoDBClient({ region: REGION, endpoint, credentials: session });
     const directDb = new DynamoDBClient({
       region: REGION,
       endpoint: direct(backends.dynamodb),
@@ -151,9 +206,16 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
     const dynamodb = await compare(requests, {
       gateway: update(gatewayDb),
       direct: update(directDb),
+      role: update(roleDb),
     });
 
     const gatewayS3 = new S3Client({ region: REGION, endpoint, credentials, forcePathStyle: true });
+    const roleS3 = new S3Client({
+      region: REGION,
+      endpoint,
+      credentials: session,
+      forcePathStyle: true,
+    });
     const directS3 = new S3Client({
       region: REGION,
       endpoint: direct(backends.s3),
@@ -172,7 +234,11 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
         new PutObjectCommand({ Bucket: 'bench-bucket', Key: `objects/${i % 100}`, Body: body }),
       );
     progress(`S3 PutObject (1 KiB): ${requests} requests each way...`);
-    const s3 = await compare(requests, { gateway: put(gatewayS3), direct: put(directS3) });
+    const s3 = await compare(requests, {
+      gateway: put(gatewayS3),
+      direct: put(directS3),
+      role: put(roleS3),
+    });
 
     const firehose = new FirehoseClient({ region: REGION, endpoint, credentials });
     await firehose.send(
@@ -212,14 +278,20 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
 
     const overhead = (results: Record<string, Stats>) =>
       Number((results.gateway!.p50Ms / results.direct!.p50Ms).toFixed(3));
+    const enforcement = (results: Record<string, Stats>) =>
+      Number((results.role!.p50Ms / results.gateway!.p50Ms).toFixed(3));
     const report = {
       requests,
-      dynamodbUpdateItem: { ...dynamodb, p50Ratio: overhead(dynamodb) },
-      s3PutObject: { ...s3, p50Ratio: overhead(s3) },
+      dynamodbUpdateItem: {
+        ...dynamodb,
+        p50Ratio: overhead(dynamodb),
+        roleP50Ratio: enforcement(dynamodb),
+      },
+      s3PutObject: { ...s3, p50Ratio: overhead(s3), roleP50Ratio: enforcement(s3) },
       firehosePutRecordBatch100: batch,
       ...(pipelineStack ? { pipelineStackDeploy: pipelineStack } : {}),
       lambdaInvoke: lambda,
-      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10); a warm Lambda invoke adds under 5 ms at p50 and a cold one takes under 300 ms',
+      aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10); IAM evaluation of a role session adds less than 10 % (roleP50Ratio < 1.10); a warm Lambda invoke adds under 5 ms at p50 and a cold one takes under 300 ms',
     };
     if (options.json) {
       io.stdout(JSON.stringify(report, null, 2));
@@ -234,8 +306,10 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
     );
     io.stdout(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
     io.stdout(row('DynamoDB UpdateItem direct', dynamodb.direct));
+    io.stdout(row('DynamoDB UpdateItem as a role', dynamodb.role));
     io.stdout(row('S3 PutObject via gateway', s3.gateway));
     io.stdout(row('S3 PutObject direct', s3.direct));
+    io.stdout(row('S3 PutObject as a role', s3.role));
     io.stdout(row('Firehose PutRecordBatch (100)', batch.gateway));
     if (pipelineStack && 'error' in pipelineStack)
       io.stdout(`\npipeline stack deploy: not measured (${pipelineStack.error})`);
@@ -248,6 +322,9 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(row('Lambda handler in-process', lambda.warm.inProcess));
     io.stdout(
       `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
+    );
+    io.stdout(
+      `p50 role/administrator (IAM evaluated): DynamoDB ${report.dynamodbUpdateItem.roleP50Ratio}, S3 ${report.s3PutObject.roleP50Ratio} (aim: < 1.10)`,
     );
     io.stdout(
       `Lambda: warm invoke adds ${lambda.overheadP50Ms} ms at p50 over the in-process call (aim: < 5 ms); ` +

@@ -18,7 +18,13 @@ import type { S3Destination } from './delivery.js';
 /** A delivery stream as stored on disk. */
 /** Where a buffer delivers: local S3's in-process API, so deliveries take S3's own code path. */
 export interface ObjectWriter {
-  putObject(input: { bucket: string; key: string; body: Buffer }): Promise<unknown>;
+  /** `stream`: the delivery stream writing, whose role the write is made with. */
+  putObject(input: {
+    bucket: string;
+    key: string;
+    body: Buffer;
+    stream?: StreamRecord;
+  }): Promise<unknown>;
 }
 
 export interface StreamRecord {
@@ -144,7 +150,12 @@ export class StreamBuffer {
   private async deliver(pending: string, key: string, content: Buffer): Promise<boolean> {
     const { bucket, compression } = this.stream.destination;
     try {
-      await this.s3.putObject({ bucket, key, body: objectBody(content, compression) });
+      await this.s3.putObject({
+        bucket,
+        key,
+        body: objectBody(content, compression),
+        stream: this.stream,
+      });
       await rm(pending, { force: true });
       await rm(`${pending}.key`, { force: true });
       this.log(

@@ -141,6 +141,8 @@ function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
  */
 export class IamStore {
   private state: IamState = { roles: [], policies: [], providers: [] };
+  /** Bumped on every change, so that cached IAM decisions know when policies changed. */
+  revision = 0;
 
   constructor(
     private readonly stateDir: string,
@@ -158,9 +160,11 @@ export class IamStore {
   /** Loads what the previous run saved. */
   async load(): Promise<void> {
     this.state = await this.file().read();
+    this.revision += 1;
   }
 
   private save(): Promise<void> {
+    this.revision += 1;
     return this.file().write(this.state);
   }
 
@@ -352,6 +356,11 @@ export class IamStore {
     const policy = this.findPolicy(policyArn);
     if (!policy) throw new NoSuchEntityError(`Policy ${policyArn} was not found.`);
     return policy;
+  }
+
+  /** The managed policy of that ARN, if local IAM has it (AWS managed policies it has not). */
+  findManagedPolicy(policyArn: string): ManagedPolicy | undefined {
+    return this.findPolicy(policyArn);
   }
 
   /** How many roles a managed policy is attached to. */

@@ -25,6 +25,18 @@ export interface Principal {
   webIdentity?: { issuer: string; claims: Record<string, unknown> };
 }
 
+/** Long-term keys of a user of another account, as `PUT /_local/accounts` hands them out. */
+export interface AccessKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** An account ID: twelve digits. */
+export const ACCOUNT_ID = /^\d{12}$/;
+
+/** Long-term keys never expire; JSON has no Infinity, so the largest safe time stands for it. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 /** Temporary credentials as STS hands them out (Expiration in the clock's epoch milliseconds). */
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -95,13 +107,58 @@ export class CredentialRegistry {
     return credentials;
   }
 
-  /** The principal an access key stands for; {@link ExpiredTokenError} once its time is up. */
-  resolve(accessKeyId: string): Principal {
-    const entry = this.entries[accessKeyId];
-    if (!entry) {
-      return { account: LOCAL_ACCOUNT_ID, arn: ADMIN_USER.arn, userId: ADMIN_USER.userId };
+  /**
+   * Hands out long-term keys (`AKIA...`) for a user of another account, for acting as "another
+   * AWS account": the same user name in the same account gets the same keys again.
+   */
+  async createUser(account: string, userName: string): Promise<AccessKeys & { arn: string }> {
+    const arn = `arn:aws:iam::${account}:user/${userName}`;
+    const existing = Object.values(this.entries).find(
+      (entry) => entry.principal.arn === arn && entry.credentials.expiration === NEVER,
+    );
+    const credentials = existing?.credentials ?? {
+      accessKeyId: randomKey('AKIA', 16),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: '',
+      expiration: NEVER,
+    };
+    if (!existing) {
+      const principal: Principal = { account, arn, userId: randomKey('AIDA', 17) };
+      this.entries[credentials.accessKeyId] = { principal, credentials };
+      await this.file().write(this.entries);
     }
+    return {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      arn,
+    };
+  }
+
+  /** Whether local AWS handed out this key (expired or not): its calls are evaluated. */
+  issued(accessKeyId: string): boolean {
+    return accessKeyId in this.entries;
+  }
+
+  /**
+   * The principal keys local AWS handed out stand for, or undefined for any other key (the
+   * account's administrator, whose calls IAM does not evaluate); {@link ExpiredTokenError} once
+   * their time is up.
+   */
+  lookup(accessKeyId: string): Principal | undefined {
+    const entry = this.entries[accessKeyId];
+    if (!entry) return undefined;
     if (entry.credentials.expiration <= this.clock.now()) throw new ExpiredTokenError(accessKeyId);
     return entry.principal;
+  }
+
+  /** The principal an access key stands for; {@link ExpiredTokenError} once its time is up. */
+  resolve(accessKeyId: string): Principal {
+    return (
+      this.lookup(accessKeyId) ?? {
+        account: LOCAL_ACCOUNT_ID,
+        arn: ADMIN_USER.arn,
+        userId: ADMIN_USER.userId,
+      }
+    );
   }
 }

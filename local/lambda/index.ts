@@ -10,13 +10,14 @@ import { AsyncInvoker } from './asyncInvoker.js';
 import type { DestinationSenders } from './asyncInvoker.js';
 import { invalidParameter, readSettings } from './config.js';
 import { Invoker } from './invoker.js';
-import type { InvokeOptions, InvokeResult } from './invoker.js';
+import type { ExecutionRoles, InvokeOptions, InvokeResult } from './invoker.js';
 import { InstancePool } from './pool.js';
 import { FunctionStore, functionArn, lambdaTime } from './store.js';
 import type { FunctionRecord } from './store.js';
 
 export { sqsUnavailable, SqsUnavailableError } from './asyncInvoker.js';
 export type { DestinationSenders } from './asyncInvoker.js';
+export type { ExecutionRoles, SessionKeys } from './invoker.js';
 
 /** How Lambda reads code from local S3: a narrow view, so S3's implementation can change. */
 export interface CodeSource {
@@ -34,6 +35,8 @@ export interface LambdaOptions {
   /** The local AWS endpoint functions call (known once the gateway listens). */
   endpoint: () => string;
   log: (line: string) => void;
+  /** The execution roles functions act with; without them, instances' keys are not evaluated. */
+  roles?: ExecutionRoles;
   /** How long an idle instance stays warm, in real milliseconds. */
   idleMs?: number;
 }
@@ -81,6 +84,7 @@ export class LambdaService {
       this.pool,
       options.endpoint,
       options.log,
+      options.roles,
     );
     this.async = new AsyncInvoker(
       join(options.stateDir, 'lambda', 'async'),
@@ -135,6 +139,14 @@ export class LambdaService {
       );
     }
     return this.functions.get(parsed.region, parsed.name);
+  }
+
+  /** A function's resource policy (its AddPermission statements) as JSON, if it has any. */
+  functionPolicy(functionArnOrName: string): string | undefined {
+    const parsed = parseFunctionName(functionArnOrName, 'us-east-1');
+    const record = this.functions.find(parsed.region, parsed.name);
+    if (!record || record.policy.length === 0) return undefined;
+    return JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: record.policy });
   }
 
   /** Reads the zip of CreateFunction / UpdateFunctionCode: inline bytes or an S3 object. */

@@ -21,6 +21,27 @@ export interface InvokeResult {
   logResult?: string;
 }
 
+/** Keys an instance runs with (its execution role's session). */
+export interface SessionKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/**
+ * How functions act with their execution role, as Lambda does: a session of the role for the
+ * instances, and the role's permission for the logs the runtime writes.
+ */
+export interface ExecutionRoles {
+  /**
+   * Credentials of a session of the function's role; undefined when local IAM has no such role
+   * (the instance then gets keys that are not evaluated); throws when the trust policy refuses.
+   */
+  session(record: FunctionRecord): Promise<SessionKeys | undefined>;
+  /** Why the function's role may not make this logs call, or undefined when it may. */
+  refusal(record: FunctionRecord, action: string, resource: string): Promise<string | undefined>;
+}
+
 /** Options of {@link Invoker.invoke}. */
 export interface InvokeOptions {
   /** Kept across the retries of one asynchronous event, as Lambda does. */
@@ -50,9 +71,15 @@ export class Invoker {
     private readonly pool: InstancePool,
     private readonly endpoint: () => string,
     private readonly log: (line: string) => void,
+    private readonly roles?: ExecutionRoles,
   ) {}
 
-  private environment(record: FunctionRecord, taskRoot: string, stream: string) {
+  private environment(
+    record: FunctionRecord,
+    taskRoot: string,
+    stream: string,
+    keys: SessionKeys | undefined,
+  ) {
     const variables: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
@@ -70,10 +97,10 @@ export class Invoker {
       LAMBDA_TASK_ROOT: taskRoot,
       LAMBDA_RUNTIME_DIR: dirname(BOOTSTRAP),
       _HANDLER: record.handler,
-      // Any credentials work against local AWS today; a later issue ties them to the role.
-      AWS_ACCESS_KEY_ID: 'ASIALOCALLAMBDA00000',
-      AWS_SECRET_ACCESS_KEY: 'local-lambda-secret',
-      AWS_SESSION_TOKEN: 'local-lambda-session',
+      // A session of the execution role; a role local IAM lacks gets keys IAM does not evaluate.
+      AWS_ACCESS_KEY_ID: keys?.accessKeyId ?? 'ASIALOCALLAMBDA00000',
+      AWS_SECRET_ACCESS_KEY: keys?.secretAccessKey ?? 'local-lambda-secret',
+      AWS_SESSION_TOKEN: keys?.sessionToken ?? 'local-lambda-session',
       AWS_ENDPOINT_URL: this.endpoint(),
     };
     if (record.logging.format === 'JSON') {
@@ -83,8 +110,12 @@ export class Invoker {
     return variables;
   }
 
-  private async start(record: FunctionRecord): Promise<() => Instance> {
+  private async start(
+    record: FunctionRecord,
+    keys: SessionKeys | undefined,
+  ): Promise<() => Instance> {
     const taskRoot = await this.functions.taskRoot(record.codeSha256);
+    const roles = this.roles;
     return () => {
       const stream = streamName();
       const writer = new FunctionLogWriter(
@@ -94,10 +125,11 @@ export class Invoker {
         stream,
         record.logging,
         this.log,
+        roles && keys ? (action, resource) => roles.refusal(record, action, resource) : undefined,
       );
       const instance = new Instance({
         taskRoot,
-        env: this.environment(record, taskRoot, stream),
+        env: this.environment(record, taskRoot, stream, keys),
         memorySizeMB: record.memorySize,
         onConsole: (line) => writer.console(line),
         onRaw: (text) => writer.raw(text),
@@ -115,10 +147,12 @@ export class Invoker {
   ): Promise<InvokeResult> {
     const requestId = options.requestId ?? randomUUID();
     const functionKey = `${record.region}/${record.name}`;
-    const start = await this.start(record);
+    const keys = await this.roles?.session(record);
+    const start = await this.start(record, keys);
+    // Renewed session keys retire the instances that run with the old ones, before they expire.
     const { instance, cold } = this.pool.acquire(
       functionKey,
-      `${record.revisionId}/${record.codeSha256}`,
+      `${record.revisionId}/${record.codeSha256}/${keys?.accessKeyId ?? ''}`,
       start,
     );
     const writer = this.writers.get(instance)!;

@@ -1,4 +1,5 @@
 import { messageOf } from '../../lib/errors.js';
+import { LOCAL_ACCOUNT_ID } from '../account.js';
 import type { LogStore } from '../logs/store.js';
 import { LOG_LEVELS } from './config.js';
 import type { LoggingSettings, LogLevel } from './config.js';
@@ -52,7 +53,17 @@ export class FunctionLogWriter {
     readonly stream: string,
     private readonly settings: LoggingSettings,
     private readonly log: (line: string) => void,
+    /** Why the execution role may not make a logs call (`logs:PutLogEvents`, ARN), if it may not. */
+    private readonly refusal?: (action: string, resource: string) => Promise<string | undefined>,
   ) {}
+
+  /** Lambda writes with the function's role: a call the role may not make is not made. */
+  private async permitted(action: string, resource: string): Promise<boolean> {
+    const refused = await this.refusal?.(action, resource);
+    if (refused === undefined) return true;
+    this.log(`lambda: logs of ${this.group} not written: ${refused}`);
+    return false;
+  }
 
   private get json(): boolean {
     return this.settings.format === 'JSON';
@@ -182,16 +193,23 @@ export class FunctionLogWriter {
     if (events.length === 0) return this.writing;
     this.writing = this.writing.then(async () => {
       try {
+        const group = `arn:aws:logs:${this.region}:${LOCAL_ACCOUNT_ID}:log-group:${this.group}`;
+        const stream = `${group}:log-stream:${this.stream}`;
         if (!this.ready) {
-          // Lambda creates its log group when the role allows it; local AWS always does.
-          if (!this.store.hasGroup(this.region, this.group)) {
+          // Lambda creates its log group when the role allows it.
+          if (
+            !this.store.hasGroup(this.region, this.group) &&
+            (await this.permitted('logs:CreateLogGroup', group))
+          ) {
             await this.store.createLogGroup(this.region, this.group).catch(() => undefined);
           }
           if (!this.store.hasStream(this.region, this.group, this.stream)) {
+            if (!(await this.permitted('logs:CreateLogStream', stream))) return;
             await this.store.createLogStream(this.region, this.group, this.stream);
           }
           this.ready = true;
         }
+        if (!(await this.permitted('logs:PutLogEvents', stream))) return;
         // Console lines carry their own time; the store wants each batch in time order.
         events.sort((a, b) => a.timestamp - b.timestamp);
         await this.store.putLogEvents(this.region, this.group, this.stream, events);

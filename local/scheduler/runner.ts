@@ -19,7 +19,23 @@ export interface SchedulerTargets {
   ): Promise<unknown>;
   /** Publishes a message to a topic by ARN; rejects when the topic does not exist. */
   publish(topicArn: string, message: string): Promise<unknown>;
+  /**
+   * Rejects a delivery the schedule's role may not make (`lambda:InvokeFunction`...), as
+   * Scheduler acts with that role; absent, every delivery is made.
+   */
+  permit?(
+    schedule: { scheduleArn: string; roleArn: string },
+    action: string,
+    targetArn: string,
+  ): Promise<void>;
 }
+
+/** The IAM action each kind of target is delivered with. */
+const TARGET_ACTIONS = {
+  lambda: 'lambda:InvokeFunction',
+  sns: 'sns:Publish',
+  sqs: 'sqs:SendMessage',
+} as const;
 
 /** What the runner is built from; time, randomness and ids are passed in so tests repeat. */
 export interface RunnerOptions {
@@ -198,7 +214,13 @@ export class ScheduleRunner {
   private async send(schedule: Schedule, payload: string): Promise<void> {
     const targets = this.options.targets;
     const arn = schedule.target.Arn;
-    switch (targetKind(arn)) {
+    const kind = targetKind(arn);
+    await targets.permit?.(
+      { scheduleArn: schedule.arn, roleArn: schedule.target.RoleArn },
+      TARGET_ACTIONS[kind ?? 'sqs'],
+      arn,
+    );
+    switch (kind) {
       case 'lambda':
         await targets.invokeAsync(arn, payload);
         return;

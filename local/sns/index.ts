@@ -112,6 +112,11 @@ export class SnsService {
     return this.file().write([...this.topics.values()]);
   }
 
+  /** A topic's Policy attribute, if it has one: the resource policy IAM evaluates. */
+  topicPolicy(topicArn: string): string | undefined {
+    return this.topics.get(topicArn)?.attributes.Policy || undefined;
+  }
+
   private topic(params: Params): Topic {
     const topicArn = required(params, 'TopicArn');
     const topic = this.topics.get(topicArn);

@@ -201,6 +201,16 @@ export class SqsService {
     return this.store.attributes(queueArn, names);
   }
 
+  /** A queue's Policy attribute, if it exists and has one: the resource policy IAM evaluates. */
+  queuePolicy(queueArn: string): string | undefined {
+    try {
+      return this.store.attributes(queueArn, ['Policy']).Policy || undefined;
+    } catch (error: unknown) {
+      if (error instanceof QueueDoesNotExistError) return undefined;
+      throw error;
+    }
+  }
+
   /** Sets queue attributes, checked as SetQueueAttributes checks them. */
   setQueueAttributes(queueArn: string, attributes: Record<string, string>): Promise<void> {
     return this.store.setAttributes(queueArn, attributes);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
 import { AwsError, readBody } from '../http.js';
+import type { Authorizer } from '../iam/authorize.js';
 import type { IamStore, Role } from '../iam/index.js';
 import type {
   CredentialRegistry,
@@ -47,6 +48,24 @@ export function jwtClaims(token: string): Record<string, unknown> {
   }
 }
 
+/**
+ * The condition keys a web identity brings: `<issuer host/path>:aud`, `:sub` and `:amr`, as IAM
+ * names them for an OIDC provider (`token.actions.githubusercontent.com:sub`).
+ */
+function webIdentityContext(
+  issuer: string,
+  claims: Record<string, unknown>,
+): Record<string, string | string[]> {
+  const prefix = issuer.replace(/^https:\/\//, '').replace(/\/$/, '');
+  const context: Record<string, string | string[]> = {};
+  for (const claim of ['aud', 'sub', 'amr', 'azp'] as const) {
+    const value = claims[claim];
+    if (typeof value === 'string') context[`${prefix}:${claim}`] = value;
+    else if (Array.isArray(value)) context[`${prefix}:${claim}`] = value.map(String);
+  }
+  return context;
+}
+
 function credentialsXml(credentials: TemporaryCredentials): XmlValue {
   return {
     AccessKeyId: credentials.accessKeyId,
@@ -58,12 +77,13 @@ function credentialsXml(credentials: TemporaryCredentials): XmlValue {
 
 /**
  * STS (query protocol), built here: who a key stands for, and temporary credentials for roles in
- * local IAM. Trust policies are recorded by IAM but not enforced: any caller may assume any role.
+ * local IAM, once the role's trust policy admits the caller (when given an {@link Authorizer}).
  */
 export class StsService {
   constructor(
     private readonly iam: IamStore,
     private readonly credentials: CredentialRegistry,
+    private readonly authorizer?: Authorizer,
   ) {}
 
   /** Serves one STS request; `accessKeyId` is the key that signed it, if any. */
@@ -107,10 +127,13 @@ export class StsService {
       }
       case 'AssumeRole': {
         const caller = this.caller(accessKeyId);
-        const role = this.role(
-          params,
-          `User: ${caller.arn} is not authorized to perform: sts:AssumeRole`,
-        );
+        const denied = `User: ${caller.arn} is not authorized to perform: sts:AssumeRole`;
+        const role = this.role(params, denied);
+        const externalId = params.get('ExternalId');
+        await this.checkTrust(role, caller.arn, 'sts:AssumeRole', denied, {
+          identity: caller,
+          context: externalId === null ? {} : { 'sts:ExternalId': externalId },
+        });
         const { principal, credentials } = await this.assume(role, params);
         return toXml({
           Credentials: credentialsXml(credentials),
@@ -119,8 +142,20 @@ export class StsService {
       }
       case 'AssumeRoleWithWebIdentity': {
         const claims = jwtClaims(requiredParam(params, 'WebIdentityToken'));
-        const role = this.role(params, 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+        const denied = 'Not authorized to perform sts:AssumeRoleWithWebIdentity';
+        const role = this.role(params, denied);
         const issuer = typeof claims.iss === 'string' ? claims.iss : '';
+        const provider = this.iam.providerForIssuer(issuer);
+        if (this.authorizer && !provider)
+          throw new AwsError(
+            'InvalidIdentityToken',
+            `No OpenIDConnect provider found in your account for ${issuer || '(a token with no iss)'}`,
+          );
+        if (provider)
+          await this.checkTrust(role, provider.arn, 'sts:AssumeRoleWithWebIdentity', denied, {
+            context: {},
+            providerContext: webIdentityContext(issuer, claims),
+          });
         const { principal, credentials } = await this.assume(role, params, { issuer, claims });
         const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
         return toXml({
@@ -137,6 +172,25 @@ export class StsService {
           `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
         );
     }
+  }
+
+  /** Refuses, as STS does, a caller the role's trust policy does not admit. */
+  private async checkTrust(
+    role: Role,
+    principal: string,
+    action: 'sts:AssumeRole' | 'sts:AssumeRoleWithWebIdentity',
+    denied: string,
+    options: {
+      identity?: Principal;
+      context: Record<string, string | string[]>;
+      providerContext?: Record<string, string | string[]>;
+    },
+  ): Promise<void> {
+    if (!this.authorizer) return;
+    const decision = await this.authorizer.trusts(role, principal, action, options);
+    if (decision.allowed) return;
+    this.authorizer.refuse(principal, { action, resource: role.arn }, decision);
+    throw new AwsError('AccessDenied', `${denied} on resource: ${role.arn}`, 403);
   }
 
   /** The role named by RoleArn; AccessDenied, as AWS answers, when local IAM has no such role. */

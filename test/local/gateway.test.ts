@@ -159,7 +159,7 @@ describe('local AWS admin paths', () => {
 
     expect(response.status).toBe(404);
     expect(((await response.json()) as { message: string }).message).toBe(
-      'no admin path POST /_local/nothing; try GET /_local/health, GET /_local/backends or GET, PUT, DELETE /_local/faults',
+      'no admin path POST /_local/nothing; try GET /_local/health, GET /_local/backends, GET, PUT, DELETE /_local/faults, PUT /_local/accounts or GET /_local/iam/decisions',
     );
   });
 

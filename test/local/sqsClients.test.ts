@@ -168,6 +168,9 @@ describe('SQS input that no SDK would send', () => {
     const response = await fetch(local.endpoint(), {
       method: 'POST',
       headers: {
+        // Signed by any key: the administrator's (an unsigned call is anonymous, and refused).
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=x',
         'x-amz-target': `AmazonSQS.${operation}`,
         'content-type': 'application/x-amz-json-1.0',
       },

@@ -35,13 +35,36 @@ const GITHUB_CLAIMS = {
   aud: 'sts.amazonaws.com',
 };
 
+/** Trusts the account's principals, and GitHub's workflows of kyle/pipeline (as deploy roles do). */
+const DEPLOY_TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+      Action: 'sts:AssumeRole',
+    },
+    {
+      Effect: 'Allow',
+      Principal: {
+        Federated: 'arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com',
+      },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:kyle/pipeline:*' },
+      },
+    },
+  ],
+};
+
 beforeAll(async () => {
   sts = new STSClient({ maxAttempts: 1 });
   const iam = new IAMClient({ maxAttempts: 1, region: 'us-east-1' });
   await iam.send(
     new CreateRoleCommand({
       RoleName: 'deploy-role',
-      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      AssumeRolePolicyDocument: JSON.stringify(DEPLOY_TRUST),
     }),
   );
   await iam.send(

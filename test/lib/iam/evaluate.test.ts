@@ -42,6 +42,7 @@ describe('evaluateAccess', () => {
       allowed: false,
       explicit: false,
       reason: 'no statement of identity policies write-logs allows it',
+      deniedBy: ['identity'],
     });
   });
 
@@ -78,6 +79,7 @@ describe('evaluateAccess', () => {
       allowed: false,
       explicit: true,
       reason: 'explicitly denied by the resource policy, statement 1 (DenyOutsiders)',
+      deniedBy: ['resource'],
     });
   });
 

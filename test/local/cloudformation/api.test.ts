@@ -245,16 +245,16 @@ Outputs:
     expect(local.endpoint()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('answers an unsigned form post, routed by its Action', async () => {
+  it('routes an unsigned form post by its Action, and refuses it as an anonymous call', async () => {
     const response = await fetch(local.endpoint(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'Action=DescribeStacks&Version=2010-05-15&StackName=nowhere',
     });
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(403);
     expect(await response.text()).toContain(
-      '<Code>ValidationError</Code><Message>Stack with id nowhere does not exist</Message>',
+      '<Code>AccessDenied</Code><Message>User: anonymous is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:000000000000:stack/nowhere/*',
     );
   });
 

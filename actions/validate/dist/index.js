@@ -46161,9 +46161,11 @@ var iam_simulate_x = (y) => {
 	var x = {}; __nccwpck_require__.d(x, y); return x
 } 
 var iam_simulate_y = (x) => (() => (x))
-const iam_simulate_namespaceObject = iam_simulate_x({ ["getDenialReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getDenialReasons), ["getGrantReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getGrantReasons), ["runSimulation"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.runSimulation) });
+const iam_simulate_namespaceObject = iam_simulate_x({ ["getDenialReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getDenialReasons), ["getGrantReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getGrantReasons), ["runSimulation"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.runSimulation), ["runUnsafeSimulation"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.runUnsafeSimulation) });
 ;// CONCATENATED MODULE: ./lib/iam/evaluate.ts
 
+/** The caller of an unsigned request, as iam-simulate names it. */
+const ANONYMOUS = { type: 'Anonymous' };
 /** Thrown when a request or a policy cannot be evaluated (an unknown action, a malformed policy). */
 class PolicyEvaluationError extends Error {
     name = 'PolicyEvaluationError';
@@ -46192,43 +46194,139 @@ function explain(analysis, policies, request) {
             const identifier = 'policyIdentifier' in denial ? denial.policyIdentifier : undefined;
             return `${policyName(identifier, denial.policyType)}, ${statementName(denial)}`;
         });
-        return { allowed: false, explicit: true, reason: `explicitly denied by ${by.join('; ')}` };
+        return {
+            allowed: false,
+            explicit: true,
+            reason: `explicitly denied by ${by.join('; ')}`,
+            deniedBy: explicit.map((denial) => denial.policyType),
+        };
     }
     const identity = policies.identityPolicies.map((policy) => policy.name).join(', ');
     // A service principal has no identity policies: only the resource policy can let it in.
-    const byService = !request.principal.startsWith('arn:');
-    const missing = denials
-        .filter((denial) => !(byService && denial.policyType === 'identity'))
-        .map((denial) => denial.policyType === 'identity'
+    const byService = typeof request.principal !== 'string' || !request.principal.startsWith('arn:');
+    const deciding = denials.filter((denial) => !(byService && denial.policyType === 'identity'));
+    const missing = deciding.map((denial) => denial.policyType === 'identity'
         ? `no statement of ${identity ? `identity policies ${identity}` : 'any identity policy (there are none)'} allows it`
         : `${policyName(undefined, denial.policyType)} does not allow it`);
-    return { allowed: false, explicit: false, reason: missing.join(', and ') || 'implicitly denied' };
+    return {
+        allowed: false,
+        explicit: false,
+        reason: missing.join(', and ') || 'implicitly denied',
+        deniedBy: deciding.map((denial) => denial.policyType),
+    };
+}
+/**
+ * Decides a trust policy with an identity provider's keys, statement by statement, with
+ * iam-simulate for both halves: the checked engine says whether a statement's principal and
+ * action match (its conditions left out), the unchecked engine whether its conditions hold (the
+ * statement as an identity policy, so no key is filtered out; its own resource policy path fails
+ * on unnamed policies). A matching Deny wins; else a matching Allow allows.
+ */
+async function unchecked(simulation) {
+    const policy = simulation.resourcePolicy;
+    const statements = [policy?.Statement ?? []].flat();
+    const matching = [];
+    try {
+        for (const [index, statement] of statements.entries()) {
+            const { Condition, Principal, NotPrincipal, ...rest } = statement;
+            const principalOnly = await (0,iam_simulate_namespaceObject.runSimulation)({
+                ...simulation,
+                request: { ...simulation.request, contextVariables: {} },
+                identityPolicies: [],
+                resourcePolicy: {
+                    Version: '2012-10-17',
+                    Statement: [
+                        {
+                            ...rest,
+                            ...(Principal === undefined ? {} : { Principal }),
+                            ...(NotPrincipal === undefined ? {} : { NotPrincipal }),
+                            Effect: 'Allow',
+                        },
+                    ],
+                },
+            }, {});
+            if (principalOnly.resultType !== 'single')
+                continue;
+            if (principalOnly.result.analysis.result !== 'Allowed')
+                continue;
+            const conditions = (0,iam_simulate_namespaceObject.runUnsafeSimulation)({
+                ...simulation,
+                identityPolicies: [
+                    {
+                        name: 'trust',
+                        policy: {
+                            Version: '2012-10-17',
+                            Statement: [
+                                {
+                                    ...rest,
+                                    ...(Condition === undefined ? {} : { Condition }),
+                                    Effect: 'Allow',
+                                    Resource: '*',
+                                },
+                            ],
+                        },
+                    },
+                ],
+                resourcePolicy: undefined,
+            }, {});
+            if (conditions === 'Allowed')
+                matching.push({ effect: statement.Effect, index: index + 1 });
+        }
+    }
+    catch (error) {
+        throw new PolicyEvaluationError(`cannot evaluate ${simulation.request.action} on ${simulation.request.resource.resource}`, { cause: error });
+    }
+    const deny = matching.find((match) => match.effect === 'Deny');
+    if (deny)
+        return {
+            allowed: false,
+            explicit: true,
+            reason: `explicitly denied by the resource policy, statement ${deny.index}`,
+            deniedBy: ['resource'],
+        };
+    const allow = matching.find((match) => match.effect === 'Allow');
+    if (allow)
+        return { allowed: true, reason: `allowed by the resource policy, statement ${allow.index}` };
+    return {
+        allowed: false,
+        explicit: false,
+        reason: 'the resource policy does not allow it (no statement matches both the principal and the conditions on its claims)',
+        deniedBy: ['resource'],
+    };
 }
 /**
  * Decides a request as IAM would, with `@cloud-copilot/iam-simulate`: identity policies and an
  * optional resource policy, same-account and cross-account rules, every condition operator.
  */
 async function evaluateAccess(policies, request) {
-    const resourceAccount = request.resourceAccount ?? accountOf(request.resource) ?? accountOf(request.principal);
+    const resourceAccount = request.resourceAccount ??
+        accountOf(request.resource) ??
+        (typeof request.principal === 'string' ? accountOf(request.principal) : undefined);
     if (!resourceAccount)
         throw new PolicyEvaluationError(`cannot tell which account owns ${request.resource}: give resourceAccount`);
+    const simulation = {
+        request: {
+            principal: request.principal,
+            action: request.action,
+            resource: { resource: request.resource, accountId: resourceAccount },
+            contextVariables: { ...request.context, ...request.providerContext },
+        },
+        identityPolicies: policies.identityPolicies.map(({ name, document }) => ({
+            name,
+            policy: document,
+        })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        ...(policies.resourcePolicy ? { resourcePolicy: policies.resourcePolicy } : {}),
+        ...(request.restrictPublicBuckets === undefined
+            ? {}
+            : { additionalSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } } }),
+    };
+    if (request.providerContext)
+        return unchecked(simulation);
     let response;
     try {
-        response = await (0,iam_simulate_namespaceObject.runSimulation)({
-            request: {
-                principal: request.principal,
-                action: request.action,
-                resource: { resource: request.resource, accountId: resourceAccount },
-                contextVariables: { ...request.context },
-            },
-            identityPolicies: policies.identityPolicies.map(({ name, document }) => ({
-                name,
-                policy: document,
-            })),
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            ...(policies.resourcePolicy ? { resourcePolicy: policies.resourcePolicy } : {}),
-        }, {});
+        response = await (0,iam_simulate_namespaceObject.runSimulation)(simulation, {});
     }
     catch (error) {
         throw new PolicyEvaluationError(`cannot evaluate ${request.action} on ${request.resource}`, {
@@ -46250,6 +46348,7 @@ async function evaluateAccess(policies, request) {
             allowed: false,
             explicit: false,
             reason: 'no statement names a resource that matches',
+            deniedBy: [],
         };
     return explain(analysis, policies, request);
 }

@@ -121,9 +121,15 @@ describe("the project's templates on local CloudFormation", () => {
     const { Subscriptions } = await new SNSClient({}).send(
       new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
     );
-    expect(Subscriptions?.map((s) => s.Endpoint).sort()).toEqual([
-      'kyle.maposa@example.com',
-      'ops@example.com',
+    const endpoints = (protocol: string) =>
+      (Subscriptions ?? [])
+        .filter((s) => s.Protocol === protocol)
+        .map((s) => s.Endpoint)
+        .sort();
+    expect(endpoints('email')).toEqual(['kyle.maposa@example.com', 'ops@example.com']);
+    // The smoke drill's queue is subscribed too.
+    expect(endpoints('sqs')).toEqual([
+      expect.stringMatching(/^arn:aws:sqs:eu-west-1:000000000000:.*AlertDrillQueue/),
     ]);
     const logs = new CloudWatchLogsClient({});
     for (const group of [

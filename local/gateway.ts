@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
+import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.js';
+import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
 import type { FirehoseService } from './firehose/index.js';
@@ -33,6 +35,7 @@ export interface Services {
   sts: StsService;
   iam: IamService;
   scheduler: SchedulerService;
+  cloudformation: CloudFormationService;
   faults: Faults;
   /** The clock's scale, reported by `GET /_local/health`. */
   timeScale?: number;
@@ -50,6 +53,7 @@ export const SERVICE_NAMES = [
   'sts',
   'iam',
   'scheduler',
+  'cloudformation',
 ] as const;
 
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
@@ -64,6 +68,7 @@ const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   sts: 'query',
   iam: 'query',
   scheduler: 'rest-json',
+  cloudformation: 'query',
 };
 
 /** How long a client may take, so that a stuck or slow one cannot hold a connection forever. */
@@ -126,6 +131,7 @@ function queryService(params: URLSearchParams): string {
   if (isAction(SQS_ACTIONS, params)) return 'sqs';
   if (isAction(STS_ACTIONS, params)) return 'sts';
   if (isAction(IAM_ACTIONS, params)) return 'iam';
+  if (isAction(CLOUDFORMATION_ACTIONS, params)) return 'cloudformation';
   return 'sns';
 }
 
@@ -241,6 +247,8 @@ export function createGateway(
           return services.sts.handle(request, response, url, scope?.accessKeyId, body);
         case 'iam':
           return services.iam.handle(request, response, url, body);
+        case 'cloudformation':
+          return services.cloudformation.handle(request, response, region, url, body);
         case 'lambda':
           return services.lambda.handle(request, response, region, url);
         case 'logs':

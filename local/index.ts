@@ -1,6 +1,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Clock } from './clock.js';
+import { CloudFormationService } from './cloudformation/index.js';
 import { DynamoDbService } from './dynamodb/index.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -70,8 +71,8 @@ function s3CodeSource(s3: S3Service): CodeSource {
 }
 
 /**
- * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM and EventBridge
- * Scheduler behind one endpoint.
+ * Starts DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, EventBridge
+ * Scheduler and CloudFormation behind one endpoint.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
@@ -137,7 +138,10 @@ async function serve(
       publish: (topicArn, message) => sns.publishMessage(topicArn, message),
     },
   });
+  const cloudformation = new CloudFormationService({ stateDir, endpoint: () => endpoint, log });
   const closeAll = async () => {
+    // Stack operations call the other services: they finish first.
+    await cloudformation.close();
     // Schedules stop first: a firing must not reach a function or queue that is closing.
     await scheduler.close();
     await lambda.close();
@@ -153,6 +157,7 @@ async function serve(
       iam.start(),
       credentials.load(),
       logStore.start(),
+      cloudformation.start(),
     ]);
     await lambda.start();
     await scheduler.start();
@@ -173,6 +178,7 @@ async function serve(
       sts,
       iam,
       scheduler,
+      cloudformation,
       faults,
       timeScale: clock.scale,
     },
@@ -205,6 +211,7 @@ async function serve(
   await lambda.resumeEvents();
   // Schedules fire once functions can reach the endpoint.
   scheduler.resume();
+  cloudformation.recover();
 
   let stopping: Promise<void> | undefined;
   return {

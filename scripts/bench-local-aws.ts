@@ -18,16 +18,20 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { benchLambda } from './bench/localLambda.js';
+import { benchPipelineStack } from './bench/pipelineStack.js';
+import type { PipelineDeployStats } from './bench/pipelineStack.js';
 import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
-const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--json]
+const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--stack-deploys <n>] [--json]
 
 Measures requests per second and p50/p99 latency through the local AWS gateway, against the
 same calls made directly to dynalite and to local S3's own handler on its own loopback server (no
 gateway in front) in the same run, and a Lambda invoke (warm, against the same handler called
 in-process, and cold). Local AWS runs in its own
-process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.`;
+process, as \`npm run local-aws\` does, so the client's work is not counted against the gateway.
+Then deploys the project's pipeline stack through local CloudFormation --stack-deploys times
+(default 5; 0 skips it) and reports the median time from CreateStack to CREATE_COMPLETE.`;
 
 const REGION = 'eu-west-1';
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -81,6 +85,7 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
   const options = parseOptions(
     {
       requests: { type: 'string', default: '2000' },
+      'stack-deploys': { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -93,6 +98,9 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
   const requests = Number(options.requests);
   if (!Number.isInteger(requests) || requests < 10)
     throw new UsageError('--requests must be a whole number of at least 10');
+  const stackDeploys = Number(options['stack-deploys']);
+  if (!Number.isInteger(stackDeploys) || stackDeploys < 0)
+    throw new UsageError('--stack-deploys must be a whole number (0 skips the stack deploys)');
 
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-local-aws-'));
   const server = spawn(
@@ -191,6 +199,17 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
     progress(`Lambda Invoke (RequestResponse, trivial handler): ${requests} requests each way...`);
     const lambda = await benchLambda(endpoint, { region: REGION, credentials }, requests, compare);
 
+    let pipelineStack: PipelineDeployStats | { error: string } | undefined;
+    if (stackDeploys > 0) {
+      progress(`CloudFormation: the pipeline stack, ${stackDeploys} deploys...`);
+      try {
+        pipelineStack = await benchPipelineStack(endpoint, REGION, stackDeploys);
+      } catch (error: unknown) {
+        // The numbers above still stand; say why this one is missing.
+        pipelineStack = { error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+
     const overhead = (results: Record<string, Stats>) =>
       Number((results.gateway!.p50Ms / results.direct!.p50Ms).toFixed(3));
     const report = {
@@ -198,6 +217,7 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
       dynamodbUpdateItem: { ...dynamodb, p50Ratio: overhead(dynamodb) },
       s3PutObject: { ...s3, p50Ratio: overhead(s3) },
       firehosePutRecordBatch100: batch,
+      ...(pipelineStack ? { pipelineStackDeploy: pipelineStack } : {}),
       lambdaInvoke: lambda,
       aim: 'the gateway adds less than 10 % to p50 (p50Ratio < 1.10); a warm Lambda invoke adds under 5 ms at p50 and a cold one takes under 300 ms',
     };
@@ -217,6 +237,13 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(row('S3 PutObject via gateway', s3.gateway));
     io.stdout(row('S3 PutObject direct', s3.direct));
     io.stdout(row('Firehose PutRecordBatch (100)', batch.gateway));
+    if (pipelineStack && 'error' in pipelineStack)
+      io.stdout(`\npipeline stack deploy: not measured (${pipelineStack.error})`);
+    else if (pipelineStack)
+      io.stdout(
+        `\npipeline stack deploy (${pipelineStack.resources} resources): median ${pipelineStack.medianMs} ms ` +
+          `of ${pipelineStack.deploys} (${pipelineStack.minMs}-${pipelineStack.maxMs} ms), CreateStack to CREATE_COMPLETE`,
+      );
     io.stdout(row('Lambda Invoke warm via gateway', lambda.warm.gateway));
     io.stdout(row('Lambda handler in-process', lambda.warm.inProcess));
     io.stdout(

@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { stop as stopEsbuild } from 'esbuild';
 import { FUNCTION_CALLS } from '../functions/calls.js';
 import { buildFunctions } from '../lib/build/functions.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load.js';
@@ -107,6 +108,8 @@ function deploySteps(options: {
       title: 'build the functions',
       run: async (reporter) => {
         const manifest = await buildFunctions();
+        // esbuild's service process would otherwise outlive the build, idle, until exit.
+        await stopEsbuild();
         for (const [name, built] of Object.entries(manifest))
           reporter.info(`${name}: ${built.file} (${(built.bytes / 1024).toFixed(1)} KiB)`);
       },

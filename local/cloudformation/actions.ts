@@ -331,6 +331,21 @@ export const ACTIONS: Record<string, Action> = {
       throw validation(
         `Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`,
       );
+    for (const output of stack.outputs) {
+      const importer = service.store
+        .list(region)
+        .find(
+          (other) =>
+            other !== stack &&
+            other.status !== 'DELETE_COMPLETE' &&
+            output.exportName !== undefined &&
+            other.imports?.includes(output.exportName),
+        );
+      if (importer)
+        throw validation(
+          `Export ${output.exportName} cannot be deleted as it is in use by ${importer.name}`,
+        );
+    }
     if (stack.status === 'REVIEW_IN_PROGRESS') {
       stack.status = 'DELETE_COMPLETE';
       stack.deletionTime = service.now().toISOString();

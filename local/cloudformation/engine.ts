@@ -6,7 +6,7 @@ import { ResolveError } from '../../lib/templates/resolve.js';
 import type { Resolver, ResourceValues } from '../../lib/templates/resolve.js';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
 import type { Clients } from './clients.js';
-import type { Properties, Stack, StackInputs, StackResource } from './model.js';
+import type { Properties, Stack, StackInputs, StackOutput, StackResource } from './model.js';
 import { changed } from './resources/provisioner.js';
 import type { ProvisionContext, Provisioner } from './resources/provisioner.js';
 import { convertedProperties, planChanges } from './plan.js';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   clients: (region: string) => Clients;
   /** Export values of the region's stacks, for Fn::ImportValue. */
   exports: (region: string) => ReadonlyMap<string, string>;
+  /** The id of the live stack that exports a name, if any. */
+  exporter: (region: string, name: string) => string | undefined;
   save: () => Promise<void>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
@@ -41,6 +43,11 @@ class ResourceFailure extends Error {
 }
 
 type Values = Record<string, StackResource>;
+
+/** Two stacks may not export the same name. */
+class ExportConflictError extends Error {
+  override name = 'ExportConflictError';
+}
 
 /** Thrown by a provisioner-less type: the reason names the type and what local AWS provisions. */
 class UnsupportedTypeError extends Error {
@@ -237,6 +244,19 @@ export class Engine {
     };
   }
 
+  /** The stack's outputs; an export name another stack already exports is refused, as in AWS. */
+  private outputs(stack: Stack, resolver: StackResolver): StackOutput[] {
+    const outputs = resolveOutputs(resolver);
+    for (const output of outputs) {
+      const owner = output.exportName && this.options.exporter(stack.region, output.exportName);
+      if (owner && owner !== stack.stackId)
+        throw new ExportConflictError(
+          `Export with name ${output.exportName} is already exported by stack ${owner.split('/')[1]}`,
+        );
+    }
+    return outputs;
+  }
+
   /** Creates one resource; false (with the reason in the events) when it fails. */
   private async createResource(
     stack: Stack,
@@ -329,7 +349,8 @@ export class Engine {
         return created;
       });
       if (ok) {
-        stack.outputs = resolveOutputs(resolver);
+        stack.outputs = this.outputs(stack, resolver);
+        stack.imports = resolver.imports;
         await this.stackEvent(stack, 'CREATE_COMPLETE');
         return;
       }
@@ -442,7 +463,10 @@ export class Engine {
         if (!done) failedIds.push(id);
         return done;
       });
-      if (ok) stack.outputs = resolveOutputs(resolver);
+      if (ok) {
+        stack.outputs = this.outputs(stack, resolver);
+        stack.imports = resolver.imports;
+      }
     } catch (error: unknown) {
       failedIds.push(stack.name);
       await this.stackEvent(

@@ -63,6 +63,14 @@ export class CloudFormationService {
       schemas: loadSchemas,
       clients: (region) => this.clientsFor(region),
       exports: (region) => this.exports(region),
+      exporter: (region, name) =>
+        this.store
+          .list(region)
+          .find(
+            (stack) =>
+              stack.status !== 'DELETE_COMPLETE' &&
+              stack.outputs.some((output) => output.exportName === name),
+          )?.stackId,
       save: () => this.store.save(),
       now: this.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

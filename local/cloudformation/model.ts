@@ -104,6 +104,8 @@ export interface Stack {
   };
   resources: Record<string, StackResource>;
   outputs: StackOutput[];
+  /** The exports of other stacks this one imports: those stacks cannot delete them. */
+  imports?: string[];
   /** Newest last; DescribeStackEvents lists them newest first. */
   events: StackEvent[];
   changeSets: ChangeSet[];

@@ -323,7 +323,12 @@ export interface StackScope {
  * Fn::ImportValue (another stack's export). Both may only depend on parameters, so a resolver
  * without resource values can evaluate their arguments.
  */
-function expandImports(body: Body, scope: StackScope, parameters: Record<string, string>): Body {
+function expandImports(
+  body: Body,
+  scope: StackScope,
+  parameters: Record<string, string>,
+  imports: Set<string>,
+): Body {
   const resolver = bare(body, scope, parameters);
   const expand = (value: TemplateValue, path: TemplatePath): TemplateValue => {
     const fn = intrinsicName(value);
@@ -333,6 +338,7 @@ function expandImports(body: Body, scope: StackScope, parameters: Record<string,
       const exported = typeof name === 'string' ? scope.exports.get(name) : undefined;
       if (exported === undefined)
         throw validation(`No export named ${String(name)} found. Rollback requested by user.`);
+      imports.add(String(name));
       return exported;
     }
     if (Array.isArray(value)) return value.map((item, index) => expand(item, [...path, index]));
@@ -372,8 +378,8 @@ function pseudoOf(scope: StackScope) {
   };
 }
 
-/** A resolver over a stack's template, with the body it resolves (imports expanded). */
-export type StackResolver = Resolver & { body: Body };
+/** A resolver over a stack's template, with the body it resolves and the exports it imports. */
+export type StackResolver = Resolver & { body: Body; imports: string[] };
 
 /** A resolver for a stack's template, with resource values from `resources`. */
 export function stackResolver(
@@ -383,12 +389,13 @@ export function stackResolver(
   resources: ResourceValues,
 ): StackResolver {
   const needsExpansion = /Fn::(GetAZs|ImportValue)/.test(JSON.stringify(template.body));
-  const body = needsExpansion ? expandImports(template.body, scope, parameters) : template.body;
+  const imports = new Set<string>();
+  const body = needsExpansion
+    ? expandImports(template.body, scope, parameters, imports)
+    : template.body;
   return Object.assign(
     createResolver({ body }, { parameters, pseudo: pseudoOf(scope), resources }),
-    {
-      body,
-    },
+    { body, imports: [...imports] },
   );
 }
 

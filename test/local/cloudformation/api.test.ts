@@ -1,11 +1,13 @@
 import {
   CreateStackCommand,
+  DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
   GetTemplateSummaryCommand,
   ListExportsCommand,
   ListStacksCommand,
+  paginateDescribeStackEvents,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -100,6 +102,41 @@ Outputs:
     expect(importer.Outputs).toEqual([
       { OutputKey: 'TopicName', OutputValue: `${exported.Value}-topic` },
     ]);
+  });
+
+  it('refuses to delete a stack whose export another stack imports', async () => {
+    await expect(cfn.send(new DeleteStackCommand({ StackName: 'exporter' }))).rejects.toMatchObject(
+      {
+        name: 'ValidationError',
+        message: 'Export exporter-bucket cannot be deleted as it is in use by importer',
+      },
+    );
+  });
+
+  it('rolls back a stack that exports a name another stack already exports', async () => {
+    const stack = await createStack(
+      cfn,
+      'second-exporter',
+      `Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  Same:
+    Value: !Ref Topic
+    Export:
+      Name: exporter-bucket
+`,
+    );
+
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const { StackEvents } = await cfn.send(
+      new DescribeStackEventsCommand({ StackName: 'second-exporter' }),
+    );
+    expect(StackEvents!.map((e) => e.ResourceStatusReason)).toContain(
+      'Export with name exporter-bucket is already exported by stack exporter',
+    );
+    await cfn.send(new DeleteStackCommand({ StackName: 'second-exporter' }));
+    await settled(cfn, stack.StackId!);
   });
 
   it('takes a JSON template from local S3 by TemplateURL', async () => {
@@ -219,5 +256,22 @@ Outputs:
     expect(await response.text()).toContain(
       '<Code>ValidationError</Code><Message>Stack with id nowhere does not exist</Message>',
     );
+  });
+
+  it('pages events 100 at a time', async () => {
+    const topics = Array.from(
+      { length: 50 },
+      (_, index) => `  Topic${index}:\n    Type: AWS::SNS::Topic\n`,
+    ).join('');
+    await createStack(cfn, 'many-events', `Resources:\n${topics}`);
+
+    const pages: number[] = [];
+    for await (const page of paginateDescribeStackEvents(
+      { client: cfn },
+      { StackName: 'many-events' },
+    ))
+      pages.push(page.StackEvents!.length);
+
+    expect(pages).toEqual([100, 2]);
   });
 });

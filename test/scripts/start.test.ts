@@ -46,11 +46,12 @@ async function processesInGroup(group: number): Promise<string> {
     .join('\n');
 }
 
-/** Runs `npm start`'s script in its own process group, as `npm start` would, to its exit. */
+/** Runs `npm start`'s command in its own process group, as a terminal would, to its exit. */
 async function npmStart(
   argv: string[],
 ): Promise<{ code: number | null; output: string; group: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...argv], {
+  // As the npm script runs it: the launcher (re)builds the bundle when a source is newer.
+  const child = spawn(process.execPath, ['scripts/launch.mjs', 'start', ...argv], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'build', 'scripts');
 /** The scripts that may be launched this way. */
-const SCRIPTS = new Set(['start', 'local-aws']);
+const SCRIPTS = new Set(['start', 'local-aws', 'validate']);
 /** Local Lambda's runtime, which it finds beside its own module: beside the bundle, once bundled. */
 const BOOTSTRAP = join(ROOT, 'local', 'lambda', 'runtime', 'bootstrap.mjs');
 

@@ -1,20 +1,23 @@
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { stop as stopEsbuild } from 'esbuild';
-import { FUNCTION_CALLS } from '../functions/calls.js';
 import { buildFunctions } from '../lib/build/functions.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load.js';
 import { deriveNames } from '../lib/config/names.js';
 import type { ResourceNames } from '../lib/config/names.js';
 import type { PipelineConfig } from '../lib/config/schema.js';
 import { formatFinding } from '../lib/errors.js';
+import type { Finding } from '../lib/errors.js';
+import type { Reporter } from '../lib/steps/report.js';
 import { deployPipeline } from '../lib/steps/deploy.js';
 import { seedTickers } from '../lib/steps/seed.js';
 import { teardownPipeline } from '../lib/steps/teardown.js';
-import { validateProject } from '../lib/validate.js';
 import { DEFAULT_PORT, LocalAwsStartError } from '../local/index.js';
 import { command, parseOptions, processIo, runIfEntryPoint, UsageError } from './cli.js';
 import type { CliIo } from './cli.js';
@@ -95,14 +98,66 @@ function localClients(endpoint: string, region: string) {
 
 type Clients = ReturnType<typeof localClients>;
 
-/** The steps the GitHub workflows run, in the same order, through the same lib/ code. */
-function deploySteps(options: {
-  configFile: string;
-  config: PipelineConfig;
-  names: ResourceNames;
-  clients: Clients;
-}): StartStep[] {
-  const { config, names, clients } = options;
+/** What `npm run validate -- --json` prints, as far as npm start reads it. */
+const finding = z.object({
+  path: z.string().default(''),
+  message: z.string(),
+  file: z.string().optional(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+});
+const validateOutput = z.looseObject({
+  ok: z.boolean(),
+  errors: z.array(finding).default([]),
+  warnings: z.array(finding).default([]),
+});
+
+/** A finding as `formatFinding` takes it (optional fields absent rather than undefined). */
+function toFinding(parsed: z.infer<typeof finding>): Finding {
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([, value]) => value !== undefined),
+  ) as unknown as Finding;
+}
+
+/**
+ * Runs `npm run validate -- --json --no-cfn-lint` (validateProject, as the validate action does)
+ * in a child process: the CloudFormation and IAM specifications it loads take about 110 MiB,
+ * which go back to the system when it exits instead of staying in this long-running process.
+ * cfn-lint is AWS's optional Python linter: `npm run validate` runs it, a demo need not wait.
+ */
+async function validateInChild(configFile: string, reporter: Reporter): Promise<void> {
+  const launcher = fileURLToPath(new URL('./launch.mjs', import.meta.url));
+  const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
+    (resolveRun, reject) => {
+      const child = spawn(
+        process.execPath,
+        [launcher, 'validate', '--json', '--no-cfn-lint', '--config', configFile],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('error', reject);
+      child.once('exit', (exitCode) => resolveRun({ stdout: out, code: exitCode }));
+    },
+  );
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch {
+    throw new Error(`npm run validate exited ${code} without its JSON report; run it to see why`);
+  }
+  const report = validateOutput.parse(data);
+  for (const warning of report.warnings) reporter.warning(formatFinding(toFinding(warning)));
+  if (!report.ok) {
+    const errors = report.errors.map(toFinding);
+    throw new Error(
+      `${errors.length} error(s); npm run validate shows them all. First: ${errors[0] ? formatFinding(errors[0]) : '(none given)'}`,
+    );
+  }
+}
+
+/** What runs before local AWS is needed: nothing starts for a config or template that is wrong. */
+function prepareSteps(configFile: string): StartStep[] {
   return [
     {
       title: 'build the functions',
@@ -116,20 +171,19 @@ function deploySteps(options: {
     },
     {
       title: 'validate the config and templates',
-      run: async (reporter) => {
-        // cfn-lint is AWS's optional Python linter; `npm run validate` runs it, a demo need not wait.
-        const report = await validateProject({
-          config: options.configFile,
-          functionCalls: FUNCTION_CALLS,
-          cfnLint: false,
-        });
-        for (const warning of report.warnings) reporter.warning(formatFinding(warning));
-        if (!report.ok)
-          throw new Error(
-            `${report.errors.length} error(s); npm run validate shows them all. First: ${formatFinding(report.errors[0]!)}`,
-          );
-      },
+      run: (reporter) => validateInChild(configFile, reporter),
     },
+  ];
+}
+
+/** The deploy and seed steps the GitHub workflows run, in the same order, through the same lib/ code. */
+function deploySteps(options: {
+  config: PipelineConfig;
+  names: ResourceNames;
+  clients: Clients;
+}): StartStep[] {
+  const { config, names, clients } = options;
+  return [
     {
       title: `deploy ${names.artifactsStack} and ${names.stack}`,
       run: async (reporter) => {
@@ -327,6 +381,24 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
   process.on('SIGTERM', onSignal);
   let local: StartedLocalAws | undefined;
   try {
+    const progress = {
+      print: (line: string) => io.stdout(line),
+      now: () => Date.now(),
+      verbose: options.verbose,
+      signal: controller.signal,
+    };
+    if (!options.teardown) {
+      try {
+        await runSteps(prepareSteps(options.config), progress);
+      } catch (error: unknown) {
+        if (error instanceof StartStepError) {
+          io.stderr(`error: ${error.message}`);
+          return 1;
+        }
+        throw error;
+      }
+      if (controller.signal.aborted) return 0;
+    }
     try {
       local = await connectOrStartLocalAws({ port, stateDir, timeScale, every });
     } catch (error: unknown) {
@@ -341,12 +413,6 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
         ` (a ${config.scheduleMinutes}-minute schedule fires every ${every} s; state in ${stateDir})`,
     );
     const clients = localClients(local.endpoint, config.region);
-    const progress = {
-      print: (line: string) => io.stdout(line),
-      now: () => Date.now(),
-      verbose: options.verbose,
-      signal: controller.signal,
-    };
     try {
       if (options.teardown) {
         await runSteps(
@@ -366,7 +432,7 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
         );
         return 0;
       }
-      await runSteps(deploySteps({ configFile: options.config, config, names, clients }), progress);
+      await runSteps(deploySteps({ config, names, clients }), progress);
     } catch (error: unknown) {
       if (error instanceof StartStepError) {
         io.stderr(`error: ${error.message}`);

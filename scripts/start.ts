@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -126,7 +125,8 @@ function toFinding(parsed: z.infer<typeof finding>): Finding {
  * cfn-lint is AWS's optional Python linter: `npm run validate` runs it, a demo need not wait.
  */
 async function validateInChild(configFile: string, reporter: Reporter): Promise<void> {
-  const launcher = fileURLToPath(new URL('./launch.mjs', import.meta.url));
+  // From the repository root, as every path here (build/, cloudformation/): npm runs scripts there.
+  const launcher = resolve('scripts/launch.mjs');
   const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
     (resolveRun, reject) => {
       const child = spawn(
@@ -389,7 +389,10 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
     };
     if (!options.teardown) {
       try {
-        await runSteps(prepareSteps(options.config), progress);
+        await runSteps(prepareSteps(options.config), {
+          ...progress,
+          numbering: { from: 1, of: 4 },
+        });
       } catch (error: unknown) {
         if (error instanceof StartStepError) {
           io.stderr(`error: ${error.message}`);
@@ -432,7 +435,10 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
         );
         return 0;
       }
-      await runSteps(deploySteps({ config, names, clients }), progress);
+      await runSteps(deploySteps({ config, names, clients }), {
+        ...progress,
+        numbering: { from: 3, of: 4 },
+      });
     } catch (error: unknown) {
       if (error instanceof StartStepError) {
         io.stderr(`error: ${error.message}`);

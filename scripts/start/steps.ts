@@ -25,6 +25,8 @@ export interface ProgressOptions {
   now(): number;
   /** Also print each step's own progress lines (the reporter's `info`), indented. */
   verbose: boolean;
+  /** The first step's number and the count of all, when these steps are part of a longer run. */
+  numbering?: { from: number; of: number };
   /** Aborted by Ctrl-C: no further step starts. */
   signal?: AbortSignal;
 }
@@ -40,7 +42,8 @@ export async function runSteps(
   for (const [index, step] of steps.entries()) {
     if (options.signal?.aborted) return;
     const started = options.now();
-    const label = `[${index + 1}/${steps.length}] ${step.title}`;
+    const { from, of } = options.numbering ?? { from: 1, of: steps.length };
+    const label = `[${from + index}/${of}] ${step.title}`;
     options.print(`${label} ...`);
     const reporter: Reporter = {
       info: (message) => {

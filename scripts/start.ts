@@ -156,7 +156,7 @@ async function validateInChild(configFile: string, reporter: Reporter): Promise<
   }
 }
 
-/** What runs before local AWS is needed, needing nothing of each other: nothing starts for a config or template that is wrong. */
+/** What runs before local AWS is needed: nothing starts for a config or template that is wrong. */
 function prepareSteps(configFile: string): StartStep[] {
   return [
     {
@@ -389,11 +389,9 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
     };
     if (!options.teardown) {
       try {
-        // The build (an esbuild process) and validation (a Node process) use a core each.
         await runSteps(prepareSteps(options.config), {
           ...progress,
           numbering: { from: 1, of: 4 },
-          concurrent: true,
         });
       } catch (error: unknown) {
         if (error instanceof StartStepError) {

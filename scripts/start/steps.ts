@@ -31,48 +31,32 @@ export interface ProgressOptions {
   signal?: AbortSignal;
 }
 
-/** Runs one step with its progress lines; a failure becomes a {@link StartStepError}. */
-async function runStep(step: StartStep, label: string, options: ProgressOptions): Promise<void> {
-  const started = options.now();
-  options.print(`${label} ...`);
-  const reporter: Reporter = {
-    info: (message) => {
-      if (options.verbose) options.print(`      ${message}`);
-    },
-    warning: (message) => options.print(`      warning: ${message}`),
-    summary: () => undefined, // Markdown is for a job summary; the terminal has the lines.
-  };
-  try {
-    await step.run(reporter);
-  } catch (error: unknown) {
-    throw new StartStepError(step.title, messageOf(error), { cause: error });
-  }
-  options.print(`${label}: done in ${((options.now() - started) / 1000).toFixed(1)} s`);
-}
-
 /**
- * Runs the steps in order (or, when `concurrent`, all at once: for steps that need nothing of
- * each other), one progress line as each starts and ends, with its duration; a step's warnings
- * are always shown. A failure stops the run with a {@link StartStepError} naming the step (the
- * first in order, when concurrent steps fail together).
+ * Runs the steps in order, one progress line each with its duration; a step's warnings are always
+ * shown. The first failure stops the run with a {@link StartStepError}.
  */
 export async function runSteps(
   steps: readonly StartStep[],
-  options: ProgressOptions & { concurrent?: boolean },
+  options: ProgressOptions,
 ): Promise<void> {
-  const { from, of } = options.numbering ?? { from: 1, of: steps.length };
-  const label = (index: number) => `[${from + index}/${of}] ${steps[index]!.title}`;
-  if (options.concurrent) {
-    if (options.signal?.aborted) return;
-    const outcomes = await Promise.allSettled(
-      steps.map((step, index) => runStep(step, label(index), options)),
-    );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    return;
-  }
   for (const [index, step] of steps.entries()) {
     if (options.signal?.aborted) return;
-    await runStep(step, label(index), options);
+    const started = options.now();
+    const { from, of } = options.numbering ?? { from: 1, of: steps.length };
+    const label = `[${from + index}/${of}] ${step.title}`;
+    options.print(`${label} ...`);
+    const reporter: Reporter = {
+      info: (message) => {
+        if (options.verbose) options.print(`      ${message}`);
+      },
+      warning: (message) => options.print(`      warning: ${message}`),
+      summary: () => undefined, // Markdown is for a job summary; the terminal has the lines.
+    };
+    try {
+      await step.run(reporter);
+    } catch (error: unknown) {
+      throw new StartStepError(step.title, messageOf(error), { cause: error });
+    }
+    options.print(`${label}: done in ${((options.now() - started) / 1000).toFixed(1)} s`);
   }
 }

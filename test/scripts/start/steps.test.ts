@@ -39,21 +39,6 @@ describe('runSteps', () => {
     expect(ranAfter).toBe(false);
   });
 
-  it('runs concurrent steps at once and still names the one that failed', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-
-    const run = runSteps(
-      [
-        { title: 'build', run: () => gate },
-        { title: 'validate', run: () => (release(), Promise.reject(new Error('bad config'))) },
-      ],
-      { ...quiet, concurrent: true },
-    );
-
-    await expect(run).rejects.toThrow('step "validate" failed: bad config');
-  });
-
   it('shows a step’s warnings even when not verbose', async () => {
     const lines: string[] = [];
 

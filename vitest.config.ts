@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Generous: a test that starts the AWS CLI (Python, about 1 s each on a quiet machine) several
+    // times can take ten times longer on a loaded 2-core machine; a real hang still fails.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     // Forked processes (vitest's default pool), not worker threads: threads share one libuv pool of
     // four threads for file I/O, and local AWS's stores are file-heavy, so two busy files in threads

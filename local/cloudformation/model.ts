@@ -66,7 +66,14 @@ export interface Change {
   type: string;
   replacement?: 'True' | 'False' | 'Conditional';
   scope: string[];
-  details: { attribute: string; name: string; requiresRecreation: string; changeSource: string }[];
+  details: {
+    attribute: string;
+    name: string;
+    requiresRecreation: string;
+    changeSource: string;
+    /** The parameter (or resource) whose change causes this one. */
+    causingEntity?: string;
+  }[];
 }
 
 /** A change set: a planned create or update, kept until executed or deleted. */

@@ -1,6 +1,8 @@
 import { ResolveError } from '../../lib/templates/resolve.js';
 import type { Resolver, ResourceValues } from '../../lib/templates/resolve.js';
+import { isObject } from '../../lib/templates/parse.js';
 import type { TemplateValue } from '../../lib/templates/parse.js';
+import { subVariables, walk } from '../../lib/templates/walk.js';
 import type { Change, Properties, Stack, StackInputs, StackResource } from './model.js';
 import { changed } from './resources/provisioner.js';
 import type { Provisioner } from './resources/provisioner.js';
@@ -12,6 +14,7 @@ import {
   scopeOf,
   stackResolver,
 } from './template.js';
+import type { Template } from './template.js';
 
 /** What a change set lists, and whether the outputs would change too. */
 export interface Plan {
@@ -42,6 +45,31 @@ export async function convertedProperties(
   const schema = (await schemas()).type(resolver.typeOf(id) ?? '');
   const properties = resolver.properties(id);
   return schema ? schema.convert(properties) : properties;
+}
+
+/** A parameter whose new value changes the property through a Ref or Fn::Sub, if any. */
+function changedParameter(
+  template: Template,
+  id: string,
+  name: string,
+  before: StackInputs,
+  after: StackInputs,
+): string | undefined {
+  const resources = isObject(template.body.Resources) ? template.body.Resources : {};
+  const resource = resources[id];
+  const value =
+    isObject(resource) && isObject(resource.Properties) ? resource.Properties[name] : undefined;
+  const changedValue = (parameter: string) =>
+    parameter in after.parameters && before.parameters[parameter] !== after.parameters[parameter];
+  let found: string | undefined;
+  walk(value, [], (node) => {
+    if (found || !isObject(node)) return;
+    if (typeof node.Ref === 'string' && changedValue(node.Ref)) found = node.Ref;
+    const sub = node['Fn::Sub'];
+    const text = Array.isArray(sub) ? sub[0] : sub;
+    if (typeof text === 'string') found = subVariables(text).find(changedValue);
+  });
+  return found;
 }
 
 /** The ids in an order where each comes after what it needs. */
@@ -104,17 +132,25 @@ export async function planChanges(
     const schema = (await options.schemas()).type(type);
     const replacing = new Set([...(schema?.replacing ?? []), ...(provisioner?.replacing ?? [])]);
     const always = old.type !== type || (provisioner !== undefined && !provisioner.update);
-    const details = names.map((name) => ({
-      attribute: 'Properties',
-      name,
-      requiresRecreation:
-        always || replacing.has(name)
-          ? hasPending(properties[name])
-            ? 'Conditionally'
-            : 'Always'
-          : 'Never',
-      changeSource: hasPending(properties[name]) ? 'ResourceReference' : 'DirectModification',
-    }));
+    const details = names.map((name) => {
+      const parameter = changedParameter(template, id, name, stack.inputs, inputs);
+      return {
+        attribute: 'Properties',
+        name,
+        requiresRecreation:
+          always || replacing.has(name)
+            ? hasPending(properties[name])
+              ? 'Conditionally'
+              : 'Always'
+            : 'Never',
+        changeSource: hasPending(properties[name])
+          ? 'ResourceReference'
+          : parameter
+            ? 'ParameterReference'
+            : 'DirectModification',
+        ...(parameter ? { causingEntity: parameter } : {}),
+      };
+    });
     const replacement =
       always || details.some((d) => d.requiresRecreation === 'Always')
         ? 'True'

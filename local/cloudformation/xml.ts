@@ -152,7 +152,8 @@ function changeXml(change: Change): string {
             'Evaluation',
             detail.changeSource === 'DirectModification' ? 'Static' : 'Dynamic',
           ) +
-          element('ChangeSource', detail.changeSource),
+          element('ChangeSource', detail.changeSource) +
+          element('CausingEntity', detail.causingEntity),
       ),
     ) +
     '</ResourceChange>'

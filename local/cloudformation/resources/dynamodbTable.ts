@@ -9,17 +9,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { Properties, StackResource } from '../model.js';
-import { changed, ignoringMissing, tagsOf, textOf } from './provisioner.js';
+import { changed, ignoringMissing, poll, tagsOf, textOf } from './provisioner.js';
 import type { ProvisionContext, Provisioned, Provisioner } from './provisioner.js';
 
 /** Waits for a table to leave CREATING/UPDATING, as CloudFormation does before it moves on. */
 async function activeTable(context: ProvisionContext, name: string): Promise<TableDescription> {
   const client = context.clients.get(DynamoDBClient);
-  for (;;) {
+  return poll(context, `table ${name}`, async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return Table;
-    await context.sleep(50);
-  }
+    return Table?.TableStatus === 'ACTIVE' ? Table : undefined;
+  });
 }
 
 function provisioned(table: TableDescription): Provisioned {
@@ -92,10 +91,11 @@ export const dynamodbTable: Provisioner = {
     const client = context.clients.get(DynamoDBClient);
     await ignoringMissing(['ResourceNotFoundException'], async () => {
       await client.send(new DeleteTableCommand({ TableName: current.physicalId }));
-      for (;;) {
+      // Until DescribeTable says ResourceNotFoundException, which ends the wait.
+      await poll(context, `deleting table ${current.physicalId}`, async () => {
         await client.send(new DescribeTableCommand({ TableName: current.physicalId }));
-        await context.sleep(50);
-      }
+        return undefined;
+      });
     });
   },
 };

@@ -6,18 +6,18 @@ import {
   TagDeliveryStreamCommand,
   UpdateDestinationCommand,
 } from '@aws-sdk/client-firehose';
-import { changed, ignoringMissing, tagsOf, textOf } from './provisioner.js';
+import { changed, ignoringMissing, poll, tagsOf, textOf } from './provisioner.js';
 import type { ProvisionContext, Provisioned, Provisioner } from './provisioner.js';
 
 async function active(context: ProvisionContext, name: string): Promise<Provisioned> {
-  for (;;) {
+  return poll(context, `delivery stream ${name}`, async () => {
     const { DeliveryStreamDescription: description } = await context.clients
       .get(FirehoseClient)
       .send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }));
-    if (description?.DeliveryStreamStatus === 'ACTIVE')
-      return { physicalId: name, attributes: { Arn: description.DeliveryStreamARN! } };
-    await context.sleep(50);
-  }
+    return description?.DeliveryStreamStatus === 'ACTIVE'
+      ? { physicalId: name, attributes: { Arn: description.DeliveryStreamARN! } }
+      : undefined;
+  });
 }
 
 /** AWS::KinesisFirehose::DeliveryStream (DirectPut to S3) through local Firehose's API. */

@@ -13,7 +13,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
 import { isObject } from '../../../lib/templates/parse.js';
 import type { Properties } from '../model.js';
-import { changed, ignoringMissing, tagsOf, textOf } from './provisioner.js';
+import { changed, ignoringMissing, poll, tagsOf, textOf } from './provisioner.js';
 import type { Provisioned, ProvisionContext, Provisioner } from './provisioner.js';
 
 /** Properties that are function configuration, under the same names in the Lambda API. */
@@ -67,16 +67,16 @@ function code(properties: Properties): Record<string, unknown> {
 /** Waits until the function can be invoked and changed again, as CloudFormation does. */
 async function settled(context: ProvisionContext, name: string): Promise<Provisioned> {
   const lambda = context.clients.get(LambdaClient);
-  for (;;) {
+  return poll(context, `function ${name}`, async () => {
     const fn: FunctionConfiguration = await lambda.send(
       new GetFunctionConfigurationCommand({ FunctionName: name }),
     );
     if (fn.State === 'Failed')
       throw new Error(`function ${name} failed: ${fn.StateReason ?? 'no reason given'}`);
-    if (fn.State !== 'Pending' && fn.LastUpdateStatus !== 'InProgress')
-      return { physicalId: name, attributes: { Arn: fn.FunctionArn! } };
-    await context.sleep(50);
-  }
+    return fn.State !== 'Pending' && fn.LastUpdateStatus !== 'InProgress'
+      ? { physicalId: name, attributes: { Arn: fn.FunctionArn! } }
+      : undefined;
+  });
 }
 
 /** AWS::Lambda::Function through local Lambda's API: code from S3Bucket/S3Key or ZipFile. */

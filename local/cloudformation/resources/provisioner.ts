@@ -52,6 +52,30 @@ export interface Provisioner {
   replacing?: readonly string[];
 }
 
+/** A resource never reached the state CloudFormation waits for. */
+export class StabilizeTimeoutError extends Error {
+  override name = 'StabilizeTimeoutError';
+}
+
+/**
+ * Asks `check` every 50 ms until it gives a value, as CloudFormation waits for a resource to
+ * stabilise; gives up after `attempts` (about two minutes), so a stuck service cannot hold a
+ * stack in progress for ever.
+ */
+export async function poll<T>(
+  context: ProvisionContext,
+  what: string,
+  check: () => Promise<T | undefined>,
+  attempts = 2400,
+): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await context.sleep(50);
+  }
+  throw new StabilizeTimeoutError(`${what} did not stabilise after ${attempts} checks`);
+}
+
 /** A property as text, or undefined when absent. */
 export function textOf(value: TemplateValue | undefined): string | undefined {
   return value === undefined || value === null ? undefined : String(value);

@@ -103,6 +103,9 @@ describe('change sets', () => {
         }),
       },
     ]);
+    expect(described.Changes![0]!.ResourceChange!.Details).toEqual([
+      expect.objectContaining({ ChangeSource: 'ParameterReference', CausingEntity: 'Stage' }),
+    ]);
     expect(described.Parameters).toContainEqual({ ParameterKey: 'Secret', ParameterValue: '****' });
   });
 

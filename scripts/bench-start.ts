@@ -1,0 +1,252 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { loadConfig } from '../lib/config/load.js';
+import { deriveNames } from '../lib/config/names.js';
+import { spawnSampled } from './bench/processTree.js';
+import { command, parseOptions, runIfEntryPoint, UsageError } from './cli.js';
+import type { CliIo } from './cli.js';
+
+const USAGE = `Usage: npm run bench:start -- [--runs <n>] [--json]
+
+Times \`npm start -- --every 1 --ticks 1 --plain\` from its start to the first object in local S3,
+and the peak memory of its whole process tree (local AWS, Lambda instances, esbuild), over
+--runs runs (default 5), each on a fresh state folder and a free port. The first run of the
+session is reported apart as the cold one. Then times \`npm run local-aws\` from start to its
+first answer, and its memory a second later, against \`moto_server\` started the same way.`;
+
+const MIB = 1024 * 1024;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One `npm start` run: seconds to the first object, peak MiB, and whether it exited 0. */
+interface StartRun {
+  firstObjectSeconds: number;
+  totalSeconds: number;
+  peakMiB: number;
+  code: number | null;
+}
+
+async function benchStartOnce(bucket: string, region: string): Promise<StartRun> {
+  const stateParent = await mkdtemp(join(tmpdir(), 'bench-start-'));
+  const port = await freePort();
+  const s3 = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 1,
+  });
+  const began = performance.now();
+  let firstObject = Number.NaN;
+  const run = spawnSampled(
+    'npm',
+    ['start', '--', '--every', '1', '--ticks', '1', '--plain', '--port', String(port)].concat([
+      '--state-dir',
+      join(stateParent, 'state'),
+    ]),
+    {
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      // Its own report of the first object counts too: a poll may miss a short run's object.
+      onLine: (line) => {
+        if (Number.isNaN(firstObject) && /^s3: \d+ objects/.test(line))
+          firstObject = performance.now() - began;
+      },
+    },
+  );
+  let ended = false;
+  void run.exited.then(() => (ended = true));
+  try {
+    while (!ended && Number.isNaN(firstObject)) {
+      try {
+        const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+        if ((listing.KeyCount ?? 0) > 0) firstObject = performance.now() - began;
+      } catch {
+        // Not listening yet, or the bucket is not made yet.
+      }
+      await sleep(50);
+    }
+    const code = await run.exited;
+    return {
+      firstObjectSeconds: firstObject / 1000,
+      totalSeconds: (performance.now() - began) / 1000,
+      peakMiB: run.peakBytes() / MIB,
+      code,
+    };
+  } finally {
+    run.signal('SIGKILL'); // Only when it is still there after a failure.
+    s3.destroy();
+    await rm(stateParent, { recursive: true, force: true });
+  }
+}
+
+/** One server's start: seconds to its first HTTP answer, and its tree's memory a second later. */
+interface ServerRun {
+  firstAnswerSeconds: number;
+  rssMiB: number;
+}
+
+async function benchServerOnce(
+  commandLine: readonly string[],
+  url: (port: number) => string,
+  port: number,
+): Promise<ServerRun> {
+  const began = performance.now();
+  const run = spawnSampled(commandLine[0]!, commandLine.slice(1), { everyMs: 50 });
+  let answered = Number.NaN;
+  try {
+    while (Number.isNaN(answered)) {
+      try {
+        await fetch(url(port), { signal: AbortSignal.timeout(1000) });
+        answered = performance.now() - began;
+      } catch {
+        await sleep(10);
+      }
+      if (performance.now() - began > 60_000)
+        throw new Error(`${commandLine.join(' ')}: no answer in 60 s`);
+    }
+    await sleep(1000);
+    return { firstAnswerSeconds: answered / 1000, rssMiB: run.peakBytes() / MIB };
+  } finally {
+    run.signal('SIGINT');
+    const stopped = await Promise.race([
+      run.exited.then(() => true),
+      sleep(10_000).then(() => false),
+    ]);
+    if (!stopped) run.signal('SIGKILL');
+  }
+}
+
+async function bench(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseOptions(
+    {
+      runs: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    argv,
+  );
+  if (options.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const runs = Number(options.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(
+      `--runs must be a whole number from 1, not ${JSON.stringify(options.runs)}`,
+    );
+  const config = await loadConfig();
+  const { bucket } = deriveNames(config);
+
+  const log = (line: string) => {
+    if (!options.json) io.stdout(line);
+  };
+  log('npm start -- --every 1 --ticks 1 --plain (fresh state each run)');
+  const cold = await benchStartOnce(bucket, config.region);
+  log(
+    `  cold: first object ${cold.firstObjectSeconds.toFixed(2)} s, peak ${cold.peakMiB.toFixed(0)} MiB, exit ${cold.code}`,
+  );
+  const starts: StartRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await benchStartOnce(bucket, config.region);
+    starts.push(run);
+    log(
+      `  run ${i + 1}: first object ${run.firstObjectSeconds.toFixed(2)} s (exit after ${run.totalSeconds.toFixed(1)} s), ` +
+        `peak ${run.peakMiB.toFixed(0)} MiB, exit ${run.code}`,
+    );
+  }
+
+  log('server start to first answer, and memory 1 s later (alternating)');
+  const localAws: ServerRun[] = [];
+  const moto: ServerRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const stateParent = await mkdtemp(join(tmpdir(), 'bench-local-aws-'));
+    try {
+      const port = await freePort();
+      localAws.push(
+        await benchServerOnce(
+          [
+            'npm',
+            'run',
+            'local-aws',
+            '--',
+            '--port',
+            String(port),
+            '--state-dir',
+            join(stateParent, 'state'),
+          ],
+          (p) => `http://127.0.0.1:${p}/_local/health`,
+          port,
+        ),
+      );
+    } finally {
+      await rm(stateParent, { recursive: true, force: true });
+    }
+    const motoPort = await freePort();
+    moto.push(
+      await benchServerOnce(
+        ['moto_server', '-p', String(motoPort)],
+        (p) => `http://127.0.0.1:${p}/`,
+        motoPort,
+      ),
+    );
+    log(
+      `  run ${i + 1}: local AWS ${localAws[i]!.firstAnswerSeconds.toFixed(2)} s ${localAws[i]!.rssMiB.toFixed(0)} MiB; ` +
+        `moto_server ${moto[i]!.firstAnswerSeconds.toFixed(2)} s ${moto[i]!.rssMiB.toFixed(0)} MiB`,
+    );
+  }
+
+  const summary = {
+    start: {
+      cold,
+      runs: starts,
+      medianFirstObjectSeconds: median(starts.map((r) => r.firstObjectSeconds)),
+      maxPeakMiB: Math.max(...starts.map((r) => r.peakMiB)),
+    },
+    localAws: {
+      medianFirstAnswerSeconds: median(localAws.map((r) => r.firstAnswerSeconds)),
+      medianRssMiB: median(localAws.map((r) => r.rssMiB)),
+    },
+    moto: {
+      medianFirstAnswerSeconds: median(moto.map((r) => r.firstAnswerSeconds)),
+      medianRssMiB: median(moto.map((r) => r.rssMiB)),
+    },
+  };
+  if (options.json) {
+    io.stdout(JSON.stringify(summary, null, 2));
+  } else {
+    io.stdout(
+      `npm start: first object in a median ${summary.start.medianFirstObjectSeconds.toFixed(2)} s ` +
+        `(cold ${cold.firstObjectSeconds.toFixed(2)} s), peak ${summary.start.maxPeakMiB.toFixed(0)} MiB`,
+    );
+    io.stdout(
+      `local AWS: first answer in a median ${summary.localAws.medianFirstAnswerSeconds.toFixed(2)} s, ` +
+        `${summary.localAws.medianRssMiB.toFixed(0)} MiB; moto_server ${summary.moto.medianFirstAnswerSeconds.toFixed(2)} s, ` +
+        `${summary.moto.medianRssMiB.toFixed(0)} MiB`,
+    );
+  }
+  const failed = [cold, ...starts].filter((run) => run.code !== 0).length;
+  return failed === 0 ? 0 : 1;
+}
+
+/** `npm run bench:start`: npm start's time to the first object and memory; local AWS against moto. */
+export const main = command(USAGE, bench);
+
+runIfEntryPoint(import.meta.url, main);

@@ -73375,6 +73375,8 @@ const RULES = {
     role: { max: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits, _ + = , . @ -' },
     schedule: { max: 64, pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'letters, digits, _ . -' },
     logGroup: { max: 512, pattern: /^[\w/.#-]+$/, allowed: 'letters, digits, _ - / . #' },
+    glueDatabase: { max: 255, pattern: /^[a-z0-9_]+$/, allowed: 'lower-case letters, digits and _' },
+    workGroup: { max: 128, pattern: /^[A-Za-z0-9._-]+$/, allowed: 'letters, digits, . _ -' },
 };
 const BUCKET_RULE = {
     min: 3,
@@ -73431,6 +73433,11 @@ function deriveNames(person) {
         streamingLogGroup: `/aws/lambda/${prefix}-streaming-lambda`,
         notificationLogGroup: `/aws/lambda/${prefix}-notification-lambda`,
         deliveryStreamLogGroup: `/aws/kinesisfirehose/${prefix}-deliverystream`,
+        glueDatabase: `${prefix.toLowerCase()}_streaming_db`,
+        workGroup: `${prefix}-streaming-workgroup`,
+        oidcStack: `GitHubOidc-${prefix}`,
+        deployRole: `GitHubDeploy-${prefix}`,
+        previewRole: `GitHubPreview-${prefix}`,
     };
     const checks = [
         ['stack', RULES.stack, 'CloudFormation stack name'],
@@ -73448,6 +73455,11 @@ function deriveNames(person) {
         ['streamingLogGroup', RULES.logGroup, 'log group name'],
         ['notificationLogGroup', RULES.logGroup, 'log group name'],
         ['deliveryStreamLogGroup', RULES.logGroup, 'log group name'],
+        ['glueDatabase', RULES.glueDatabase, 'Glue database name'],
+        ['workGroup', RULES.workGroup, 'Athena workgroup name'],
+        ['oidcStack', RULES.stack, 'CloudFormation stack name'],
+        ['deployRole', RULES.role, 'IAM role name'],
+        ['previewRole', RULES.role, 'IAM role name'],
     ];
     for (const [key, rule, what] of checks) {
         const problem = names_check(names[key], rule, what);
@@ -73694,6 +73706,18 @@ const bucketReadAccessSchema = union([schemas_enum(BUCKET_READ_ACCESS), accounts
         '"authenticated-aws-accounts": any signed-in AWS principal anywhere (the tutorial\'s setting); ' +
         '"private": this account only; {"accounts": [...]}: these AWS accounts only.',
 });
+/** GitHub's rules for an owner (user or organisation) and a repository name. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const githubRepositorySchema = schemas_string({
+    error: expected('a GitHub repository as "owner/name", such as "kyle/streaming-pipeline"'),
+})
+    .refine((repository) => GITHUB_REPOSITORY.test(repository) && !/\/\.\.?$/.test(repository), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
+})
+    .meta({
+    description: 'The GitHub repository (owner/name) whose workflows may assume the deploy role of ' +
+        'cloudformation/github-oidc.yaml. Optional: the bootstrap command can take it instead.',
+});
 const tickerNameSchema = schemas_string({ error: expected('a ticker name such as "Index_1"') })
     .min(1, { error: 'must not be empty: DynamoDB keys need at least one character' })
     .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_TICKER_NAME_BYTES, {
@@ -73771,6 +73795,7 @@ const pipelineConfigSchema = schema_strictObject({
         maxItems: MAX_ALERT_EMAILS,
     }),
     bucketReadAccess: bucketReadAccessSchema,
+    githubRepository: githubRepositorySchema.optional(),
     tickers: tickersSchema
         .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))
         .meta({ description: 'The rows seeded into the DynamoDB table.' }),

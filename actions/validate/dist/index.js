@@ -42948,6 +42948,8 @@ const RULES = {
     role: { max: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits, _ + = , . @ -' },
     schedule: { max: 64, pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'letters, digits, _ . -' },
     logGroup: { max: 512, pattern: /^[\w/.#-]+$/, allowed: 'letters, digits, _ - / . #' },
+    glueDatabase: { max: 255, pattern: /^[a-z0-9_]+$/, allowed: 'lower-case letters, digits and _' },
+    workGroup: { max: 128, pattern: /^[A-Za-z0-9._-]+$/, allowed: 'letters, digits, . _ -' },
 };
 const BUCKET_RULE = {
     min: 3,
@@ -43004,6 +43006,11 @@ function deriveNames(person) {
         streamingLogGroup: `/aws/lambda/${prefix}-streaming-lambda`,
         notificationLogGroup: `/aws/lambda/${prefix}-notification-lambda`,
         deliveryStreamLogGroup: `/aws/kinesisfirehose/${prefix}-deliverystream`,
+        glueDatabase: `${prefix.toLowerCase()}_streaming_db`,
+        workGroup: `${prefix}-streaming-workgroup`,
+        oidcStack: `GitHubOidc-${prefix}`,
+        deployRole: `GitHubDeploy-${prefix}`,
+        previewRole: `GitHubPreview-${prefix}`,
     };
     const checks = [
         ['stack', RULES.stack, 'CloudFormation stack name'],
@@ -43021,6 +43028,11 @@ function deriveNames(person) {
         ['streamingLogGroup', RULES.logGroup, 'log group name'],
         ['notificationLogGroup', RULES.logGroup, 'log group name'],
         ['deliveryStreamLogGroup', RULES.logGroup, 'log group name'],
+        ['glueDatabase', RULES.glueDatabase, 'Glue database name'],
+        ['workGroup', RULES.workGroup, 'Athena workgroup name'],
+        ['oidcStack', RULES.stack, 'CloudFormation stack name'],
+        ['deployRole', RULES.role, 'IAM role name'],
+        ['previewRole', RULES.role, 'IAM role name'],
     ];
     for (const [key, rule, what] of checks) {
         const problem = names_check(names[key], rule, what);
@@ -43267,6 +43279,18 @@ const bucketReadAccessSchema = union([schemas_enum(BUCKET_READ_ACCESS), accounts
         '"authenticated-aws-accounts": any signed-in AWS principal anywhere (the tutorial\'s setting); ' +
         '"private": this account only; {"accounts": [...]}: these AWS accounts only.',
 });
+/** GitHub's rules for an owner (user or organisation) and a repository name. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const githubRepositorySchema = schemas_string({
+    error: expected('a GitHub repository as "owner/name", such as "kyle/streaming-pipeline"'),
+})
+    .refine((repository) => GITHUB_REPOSITORY.test(repository) && !/\/\.\.?$/.test(repository), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
+})
+    .meta({
+    description: 'The GitHub repository (owner/name) whose workflows may assume the deploy role of ' +
+        'cloudformation/github-oidc.yaml. Optional: the bootstrap command can take it instead.',
+});
 const tickerNameSchema = schemas_string({ error: expected('a ticker name such as "Index_1"') })
     .min(1, { error: 'must not be empty: DynamoDB keys need at least one character' })
     .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_TICKER_NAME_BYTES, {
@@ -43344,6 +43368,7 @@ const pipelineConfigSchema = schema_strictObject({
         maxItems: MAX_ALERT_EMAILS,
     }),
     bucketReadAccess: bucketReadAccessSchema,
+    githubRepository: githubRepositorySchema.optional(),
     tickers: tickersSchema
         .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))
         .meta({ description: 'The rows seeded into the DynamoDB table.' }),
@@ -44793,6 +44818,8 @@ function pipelineParameters(config, names, code) {
         StreamingLogGroupName: names.streamingLogGroup,
         NotificationLogGroupName: names.notificationLogGroup,
         DeliveryStreamLogGroupName: names.deliveryStreamLogGroup,
+        GlueDatabaseName: names.glueDatabase,
+        WorkGroupName: names.workGroup,
         AlertEmails: config.alertEmails.join(','),
         AlertEmailCount: String(config.alertEmails.length),
         BucketReadAccess: typeof access === 'string' ? access : 'accounts',
@@ -44807,6 +44834,35 @@ function pipelineParameters(config, names, code) {
 /** The parameters of the code-artifacts stack. */
 function artifactsParameters(names) {
     return { NamePrefix: names.prefix, ArtifactsBucketName: names.artifactsBucket };
+}
+/**
+ * The parameters of the GitHub OIDC stack (cloudformation/github-oidc.yaml): the roles admit the
+ * workflows of `repository` (owner/name), or of the config's githubRepository when it is not given.
+ */
+function oidcParameters(config, names, repository = config.githubRepository) {
+    if (repository === undefined)
+        throw new ValidationError([
+            {
+                path: 'githubRepository',
+                message: 'required for the GitHub OIDC stack: the repository (owner/name) whose workflows may deploy, ' +
+                    'such as "kyle/streaming-pipeline"; set it in the config or pass it to the command',
+            },
+        ]);
+    if (!GITHUB_REPOSITORY.test(repository))
+        throw new ValidationError([
+            {
+                path: 'githubRepository',
+                message: `${JSON.stringify(repository)} is not a GitHub repository; write "owner/name" as in its URL, such as "kyle/streaming-pipeline"`,
+            },
+        ]);
+    return {
+        NamePrefix: names.prefix,
+        GitHubRepository: repository,
+        DeployRoleName: names.deployRole,
+        PreviewRoleName: names.previewRole,
+        BucketName: names.bucket,
+        ArtifactsBucketName: names.artifactsBucket,
+    };
 }
 /** Parameter values in the form the CloudFormation API takes them. */
 function toCloudFormationParameters(values) {
@@ -45954,6 +46010,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.005,
         s3PerGbMonth: 0.023,
         logsPerGbIngested: 0.57,
+        athenaPerTbScanned: 5.0,
     },
     'us-east-1': {
         schedulerPerMillionInvocations: 1.0,
@@ -45966,6 +46023,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.005,
         s3PerGbMonth: 0.023,
         logsPerGbIngested: 0.5,
+        athenaPerTbScanned: 5.0,
     },
     'us-east-2': {
         schedulerPerMillionInvocations: 1.0,
@@ -45978,6 +46036,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.005,
         s3PerGbMonth: 0.023,
         logsPerGbIngested: 0.5,
+        athenaPerTbScanned: 5.0,
     },
     'us-west-2': {
         schedulerPerMillionInvocations: 1.0,
@@ -45990,6 +46049,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.005,
         s3PerGbMonth: 0.023,
         logsPerGbIngested: 0.5,
+        athenaPerTbScanned: 5.0,
     },
     'eu-central-1': {
         schedulerPerMillionInvocations: 1.0,
@@ -46002,6 +46062,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.0054,
         s3PerGbMonth: 0.0245,
         logsPerGbIngested: 0.63,
+        athenaPerTbScanned: 5.0,
     },
     'eu-west-2': {
         schedulerPerMillionInvocations: 1.0,
@@ -46014,6 +46075,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.0053,
         s3PerGbMonth: 0.024,
         logsPerGbIngested: 0.5985,
+        athenaPerTbScanned: 5.0,
     },
     'ap-southeast-1': {
         schedulerPerMillionInvocations: 1.0,
@@ -46026,6 +46088,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.005,
         s3PerGbMonth: 0.025,
         logsPerGbIngested: 0.7,
+        athenaPerTbScanned: 5.0,
     },
     'ap-northeast-1': {
         schedulerPerMillionInvocations: 1.0,
@@ -46038,6 +46101,7 @@ const REGION_PRICES = {
         s3PerThousandPuts: 0.0047,
         s3PerGbMonth: 0.025,
         logsPerGbIngested: 0.76,
+        athenaPerTbScanned: 5.0,
     },
 };
 /** The reference region's unit prices. */
@@ -46071,6 +46135,10 @@ const MINUTES_PER_MONTH = 43_800; // 365 days / 12
 const GB = 1024 ** 3;
 const FIREHOSE_BILLING_STEP = 5 * 1024; // Firehose bills each record in 5 KB steps.
 const DYNAMODB_ITEM_OVERHEAD = 100; // DynamoDB stores 100 bytes of index data with each item.
+/** Queries a month the estimate assumes, each over the whole month's data (no partition filter). */
+const ATHENA_QUERIES_PER_MONTH = 100;
+/** Athena bills at least 10 MB a query. */
+const ATHENA_MIN_BYTES = 10_000_000;
 const round = (value, digits) => Number(value.toFixed(digits));
 /** Estimates the monthly cost of a configured pipeline (schedule, tickers, buffering). */
 function estimateMonthlyCost(config) {
@@ -46104,12 +46172,14 @@ function estimateMonthlyCost(config) {
         line('Firehose ingestion (5 KB steps)', (ticks * billedBytesPerTick) / GB, 'GB', p.firehosePerGbIngested, 'per GB', 1),
         line('S3 PUT requests (objects written)', objects, 'requests', p.s3PerThousandPuts, 'per 1,000', 1000),
         line('S3 storage (average over the first month)', storedGb / 2, 'GB-months', p.s3PerGbMonth, 'per GB-month', 1),
+        line(`Athena scans (${ATHENA_QUERIES_PER_MONTH} queries over a month of data)`, (ATHENA_QUERIES_PER_MONTH * Math.max(ATHENA_MIN_BYTES, ticks * bytesPerTick)) / 1e12, 'TB', p.athenaPerTbScanned, 'per TB scanned', 1),
         line('CloudWatch Logs ingestion', (ticks * a.logBytesPerTick) / GB, 'GB', p.logsPerGbIngested, 'per GB', 1),
     ];
     const notes = [
         `An estimate with ${priceRegion} list prices as of ${PRICES_AS_OF}, before free tiers (which cover most of it in a new account); check aws.amazon.com/pricing.`,
         `Assumes ${tickers} ticker(s), a tick every ${config.scheduleMinutes} minute(s) (${ticks} a month), about ${Math.round(seconds * 1000)} ms per tick at ${a.memoryMb} MB, and no failures (alert emails and the notification function cost nothing until one happens).`,
         'S3 storage grows each month the pipeline runs; log storage is a fraction of a cent.',
+        `Athena costs nothing while idle; each query bills at least 10 MB, and a WHERE on dt (the hour) scans only those hours. Glue's catalog is free for the first million objects.`,
     ];
     if (priceRegion !== config.region)
         notes.push(`Prices for ${config.region} are not in the table; shown with ${priceRegion}'s, and ${config.region}'s differ.`);
@@ -46939,6 +47009,9 @@ const roleName = named('RoleName');
 const logGroupName = named('LogGroupName');
 const queueName = named('QueueName');
 const scheduleName = named('Name');
+const oidcProviderArn = (r) => arn(r, 'iam', `oidc-provider/${String(r.property('Url')).replace(/^https:\/\//, '')}`, {
+    region: false,
+});
 const topicArn = (r) => arn(r, 'sns', topicName(r));
 const resourceValues_path = (r) => {
     const value = r.property('Path');
@@ -46983,6 +47056,11 @@ const DOCUMENTED_RESOURCE_VALUES = {
             Arn: (r) => arn(r, 'iam', `role${resourceValues_path(r)}${roleName(r)}`, { region: false }),
             RoleId: (r) => `AROA${stableId(r, 17)}`,
         },
+    },
+    // Ref is the provider's ARN: its URL without the scheme, under oidc-provider/.
+    'AWS::IAM::OIDCProvider': {
+        ref: oidcProviderArn,
+        attributes: { Arn: oidcProviderArn },
     },
     'AWS::IAM::ManagedPolicy': {
         ref: (r) => arn(r, 'iam', `policy${resourceValues_path(r)}${named('ManagedPolicyName')(r)}`, { region: false }),
@@ -47276,6 +47354,8 @@ async function validateConfigFile(file) {
 }
 /** The template the config's parameter values are checked against. */
 const PIPELINE_TEMPLATE = 'pipeline.yaml';
+/** The template of the GitHub OIDC stack, whose values are checked when the config names a repository. */
+const OIDC_TEMPLATE = 'github-oidc.yaml';
 /** Stand-in code keys for checking parameters before a build exists (same shape as real ones). */
 const PLACEHOLDER_CODE_KEYS = {
     streaming: 'functions/streaming-0000000000000000.zip',
@@ -47329,6 +47409,9 @@ async function validateProject(options) {
             }
         }
     }
+    const oidc = templates.parsed.find((t) => t.file.endsWith(OIDC_TEMPLATE));
+    if (config.ok && oidc && config.config.githubRepository !== undefined)
+        errors.push(...checkParameterValues(oidc, oidcParameters(config.config, config.names)));
     return {
         ok: errors.length === 0,
         config,

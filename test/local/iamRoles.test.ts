@@ -3,6 +3,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   DeleteTableCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -33,6 +34,11 @@ beforeAll(async () => {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     }),
+  );
+  // A new table is CREATING for a moment, as in AWS: wait until it is ACTIVE.
+  await waitUntilTableExists(
+    { client: new DynamoDBClient({ maxAttempts: 1 }), maxWaitTime: 60, minDelay: 1 },
+    { TableName: 'role-table' },
   );
   await new S3Client({ forcePathStyle: true }).send(
     new CreateBucketCommand({ Bucket: 'role-bucket', ...IN_REGION }),

@@ -174,3 +174,32 @@ export function sendProtocolError(
       sendJsonError(response, error, JSON_CONTENT_TYPES[protocol]);
   }
 }
+
+/**
+ * Serves one request of an AWS JSON protocol (`x-amz-target: <Prefix>.<Operation>`): parses the
+ * body, runs the operation, and answers its result or its {@link AwsError} in the protocol's shape.
+ */
+export async function serveJsonOperation(
+  request: IncomingMessage,
+  response: ServerResponse,
+  targetPrefix: string,
+  run: (operation: string, input: Record<string, unknown>) => Promise<unknown>,
+): Promise<void> {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith(`${targetPrefix}.`)
+    ? target.slice(targetPrefix.length + 1)
+    : target;
+  try {
+    const body = (await readBody(request)).toString('utf8');
+    let input: Record<string, unknown>;
+    try {
+      input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
+    } catch {
+      throw new AwsError('SerializationException', 'The request body is not valid JSON');
+    }
+    sendJson(response, 200, (await run(operation, input)) ?? {});
+  } catch (error: unknown) {
+    if (!(error instanceof AwsError)) throw error;
+    sendJsonError(response, error);
+  }
+}

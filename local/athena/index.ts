@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { GlueService } from '../glue/index.js';
-import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
+import { AwsError, serveJsonOperation } from '../http.js';
 import type { S3Store } from '../s3/S3Store.js';
 import { JsonFile } from '../state.js';
 import { position, QueryEngine, QueryFailure } from './engine.js';
@@ -170,21 +170,10 @@ export class AthenaService {
   }
 
   /** Serves one Athena request. */
-  async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AmazonAthena\./, '');
-    try {
-      const body = (await readBody(request)).toString('utf8');
-      let input: Json;
-      try {
-        input = (body ? JSON.parse(body) : {}) as Json;
-      } catch {
-        throw new AwsError('SerializationException', 'The request body is not valid JSON');
-      }
-      sendJson(response, 200, (await this.dispatch(operation, input, region)) ?? {});
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendJsonError(response, error);
-    }
+  handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
+    return serveJsonOperation(request, response, 'AmazonAthena', (operation, input) =>
+      this.dispatch(operation, input, region),
+    );
   }
 
   private async dispatch(operation: string, input: Json, region: string): Promise<Json | void> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { AwsError, readBody, sendJson, sendJsonError } from '../http.js';
+import { AwsError, serveJsonOperation } from '../http.js';
 import { JsonFile } from '../state.js';
 
 /** A Glue column: name, Hive type (`string`, `double`, `bigint`...), optional comment. */
@@ -256,21 +256,10 @@ export class GlueService {
   }
 
   /** Serves one Glue request. */
-  async handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSGlue\./, '');
-    try {
-      const body = (await readBody(request)).toString('utf8');
-      let input: Json;
-      try {
-        input = (body ? JSON.parse(body) : {}) as Json;
-      } catch {
-        throw new AwsError('SerializationException', 'The request body is not valid JSON');
-      }
-      sendJson(response, 200, (await this.dispatch(operation, input, region)) ?? {});
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendJsonError(response, error);
-    }
+  handle(request: IncomingMessage, response: ServerResponse, region: string): Promise<void> {
+    return serveJsonOperation(request, response, 'AWSGlue', (operation, input) =>
+      this.dispatch(operation, input, region),
+    );
   }
 
   private async dispatch(operation: string, input: Json, region: string): Promise<Json | void> {

@@ -24,7 +24,7 @@ import { connectOrStartLocalAws, LocalAwsMismatchError } from './start/localAws.
 import type { StartedLocalAws } from './start/localAws.js';
 import { runSteps, StartStepError } from './start/steps.js';
 import type { StartStep } from './start/steps.js';
-import { plainTickLine, redrawFrame, renderView } from './start/view.js';
+import { plainTickLine, readHint, redrawFrame, renderView } from './start/view.js';
 import type { Snapshot } from './start/view.js';
 import { PipelineWatcher } from './start/watch.js';
 
@@ -296,10 +296,13 @@ async function watch(options: {
     } else if (snapshot.ticks > shownTicks) {
       io.stdout(plainTickLine(snapshot));
     }
-    if (!options.live && bucket.objects > shownObjects && bucket.lastKey !== undefined)
+    if (!options.live && bucket.objects > shownObjects && bucket.lastKey !== undefined) {
       io.stdout(
         `s3: ${bucket.objects} objects, ${bucket.records} records; newest s3://${names.bucket}/${bucket.lastKey}`,
       );
+      if (shownObjects === 0)
+        readHint(options.endpoint, names.bucket).forEach((line) => io.stdout(line));
+    }
     shownTicks = Math.max(shownTicks, snapshot.ticks);
     shownObjects = Math.max(shownObjects, bucket.objects);
     if (options.drill && !drilled && snapshot.ticks >= 1) {

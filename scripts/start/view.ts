@@ -120,12 +120,23 @@ export function renderView(snapshot: Snapshot, width = VIEW_WIDTH): string[] {
     `alerts in ${snapshot.outbox}: ${snapshot.alerts.length}`,
     ...snapshot.alerts.slice(-3).map((alert) => `  ${alert.subject}`),
     '',
-    // Split with a backslash so that it still fits and still pastes into a shell whole.
-    'From another terminal:',
-    `  aws --endpoint-url ${snapshot.endpoint} s3 ls --recursive \\`,
-    `    s3://${snapshot.bucket}/`,
+    ...readHint(snapshot.endpoint, snapshot.bucket),
   ];
   return lines.map((line) => fit(line, width));
+}
+
+/**
+ * How to list the delivered objects from another terminal. Split with backslashes so that it
+ * fits 80 columns and still pastes into a shell whole; dummy keys, since the AWS CLI will not send
+ * a request without keys and local AWS takes any.
+ */
+export function readHint(endpoint: string, bucket: string): string[] {
+  return [
+    'From another terminal (any keys will do):',
+    '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\',
+    `  aws --endpoint-url ${endpoint} s3 ls --recursive \\`,
+    `    s3://${bucket}/`,
+  ];
 }
 
 /** `--plain`: one line per tick, for logs and pipes. */

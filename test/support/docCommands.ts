@@ -133,7 +133,11 @@ async function fileContains(exercise: Exercise): Promise<string | undefined> {
 
 function longestPrefix<T>(table: Record<string, T>, command: string): T | undefined {
   const key = Object.keys(table)
-    .filter((prefix) => command === prefix || command.startsWith(`${prefix} `))
+    .filter(
+      (prefix) =>
+        command === prefix ||
+        (command.startsWith(prefix) && (prefix.endsWith('/') || command[prefix.length] === ' ')),
+    )
     .sort((a, b) => b.length - a.length)[0];
   return key === undefined ? undefined : table[key];
 }

@@ -107,7 +107,9 @@ export function extractLinks(file: string, text: string): DocLink[] {
   const links: DocLink[] = [];
   prose.forEach((line, index) => {
     const withoutCode = line.replace(/`[^`]*`/g, '');
-    for (const match of withoutCode.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+    for (const match of withoutCode.matchAll(
+      /!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g,
+    ))
       links.push({ file, line: index + 1, target: match[1]! });
   });
   return links;

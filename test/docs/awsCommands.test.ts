@@ -35,7 +35,7 @@ beforeAll(async () => {
     documented.push(
       ...extractCommands(file, await readFile(file, 'utf8'))
         .map((c) => c.command)
-        .filter((command) => command.startsWith('aws ')),
+        .filter((command) => command.startsWith('aws ') || command.startsWith('export AWS_')),
     );
 });
 
@@ -57,13 +57,18 @@ function doc(prefix: string): string {
   return found;
 }
 
-/** Runs a command line in bash from the repository, as a reader would, against local AWS. */
-async function shell(command: string): Promise<string> {
+/**
+ * Runs a command line in bash from the repository, as a reader would, against local AWS; with
+ * `keys: false`, as a newcomer would, with no access keys anywhere.
+ */
+async function shell(command: string, { keys = true } = {}): Promise<string> {
   const { stdout } = await run('bash', ['-c', command.replaceAll(DOCUMENTED, local.endpoint())], {
     env: {
       PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
       HOME: bin,
-      ...TEST_ENV,
+      ...(keys
+        ? TEST_ENV
+        : { AWS_REGION: TEST_ENV.AWS_REGION, AWS_DEFAULT_REGION: TEST_ENV.AWS_DEFAULT_REGION }),
       AWS_CONFIG_FILE: join(bin, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(bin, 'none'),
       AWS_EC2_METADATA_DISABLED: 'true',
@@ -82,11 +87,20 @@ describe('the AWS CLI commands of the docs, run as written against local AWS', (
     await writeFile(object, '{"TickerName":"Index_1","Price":100.42}\n');
     await shell(`aws s3 cp ${object} s3://${BUCKET}/tickers/2026/11/28/18/delivery-1`);
 
-    const listing = await shell(doc('aws s3 ls s3://dekylemaposa-deliverystream-s3/ --recursive'));
+    // A newcomer's shell: no keys until the quick start's export gives dummy ones.
+    const keys = doc('export AWS_ACCESS_KEY_ID=local');
+    const listing = await shell(
+      `${keys}\n${doc('aws s3 ls s3://dekylemaposa-deliverystream-s3/ --recursive')}`,
+      { keys: false },
+    );
     const key = listing.trim().split(/\s+/).at(-1)!;
     const printed = await shell(
-      doc('aws s3 cp s3://dekylemaposa-deliverystream-s3/').replace('<key>', key),
+      `${keys}\n${doc('aws s3 cp s3://dekylemaposa-deliverystream-s3/').replace('<key>', key)}`,
+      { keys: false },
     );
+    await expect(
+      shell(doc('aws s3 ls s3://dekylemaposa-deliverystream-s3/ --recursive'), { keys: false }),
+    ).rejects.toThrow(/Unable to locate credentials/);
     const buckets = await shell(doc('aws s3 ls'));
 
     expect(key).toBe('tickers/2026/11/28/18/delivery-1');

@@ -31,6 +31,11 @@ export const OTHER_COMMANDS: Record<string, Exercise> = {
     file: 'test/docs/localAction.test.ts',
     contains: "'npx @github/local-action run actions/validate src/main.ts'",
   },
+  // The quick start's dummy keys: its test runs them with the AWS CLI lines, with no other keys.
+  'export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local': {
+    file: 'test/docs/awsCommands.test.ts',
+    contains: "doc('export AWS_ACCESS_KEY_ID=local')",
+  },
   // Local AWS's admin paths: the tests send the same HTTP requests with fetch.
   'curl -X PUT http://127.0.0.1:4566/_local/faults': {
     file: 'test/local/firehose.test.ts',

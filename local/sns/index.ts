@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { arn, LOCAL_ACCOUNT_ID } from '../account.js';
-import { AwsError, readBody, requestId, sendXml, xmlEscape } from '../http.js';
-import { queryPairs } from '../query.js';
+import { AwsError, xmlEscape } from '../http.js';
+import { queryPairs, serveQueryOperation, unknownAction } from '../query.js';
 import { JsonFile } from '../state.js';
 import { renderEmail } from './email.js';
 import { checkQueueEndpoint, envelope, publishAttributes } from './sqsDelivery.js';
@@ -132,27 +132,12 @@ export class SnsService {
     url: URL,
     read?: Buffer,
   ): Promise<void> {
-    const body = (read ?? (await readBody(request))).toString('utf8');
-    const params = new URLSearchParams(body || url.search);
-    const action = params.get('Action') ?? '';
-    try {
-      const result = await this.dispatch(action, params, region);
-      sendXml(
-        response,
-        200,
-        `<${action}Response xmlns="${XMLNS}">${result === undefined ? '' : `<${action}Result>${result}</${action}Result>`}` +
-          `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`,
-      );
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendXml(
-        response,
-        error.status,
-        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.sender ? 'Sender' : 'Receiver'}</Type>` +
-          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
-          `<RequestId>${requestId()}</RequestId></ErrorResponse>`,
-      );
-    }
+    await serveQueryOperation(
+      request,
+      response,
+      { url, namespace: XMLNS, body: read },
+      (action, params) => this.dispatch(action, params, region),
+    );
   }
 
   private async dispatch(
@@ -255,10 +240,7 @@ export class SnsService {
         );
       }
       default:
-        throw new AwsError(
-          'InvalidAction',
-          `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
-        );
+        throw unknownAction(action);
     }
   }
 

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
-import { AwsError, requestId, sendXml, xmlEscape } from './http.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsError, readBody, requestId, sendXml, xmlEscape } from './http.js';
 
 /** A value the query protocol's XML answers are built from. */
 export type XmlValue =
@@ -91,4 +91,44 @@ export function requiredParam(params: URLSearchParams, name: string): string {
     throw new AwsError('MissingParameter', `The request must contain the parameter ${name}.`, 400);
   }
   return value;
+}
+
+/** The error a query-protocol service answers for an Action it does not know. */
+export function unknownAction(action: string): AwsError {
+  return new AwsError(
+    'InvalidAction',
+    `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
+  );
+}
+
+/** Where a query-protocol request came from and which service answers it. */
+export interface QueryRequest {
+  /** The request's URL: its query string holds the parameters when the body is empty. */
+  url: URL;
+  /** The service's XML namespace (`https://iam.amazonaws.com/doc/2010-05-08/`). */
+  namespace: string;
+  /** The body, when the gateway already read it (an unsigned call routed by its Action). */
+  body?: Buffer;
+}
+
+/**
+ * Serves one request of the query protocol (IAM, STS, SNS, CloudFormation): reads the form body
+ * (or the query string), runs its `Action`, and answers the result XML or its {@link AwsError} in
+ * the protocol's error shape. `run` returns the inside of `<ActionResult>` (`undefined`: none).
+ */
+export async function serveQueryOperation(
+  request: IncomingMessage,
+  response: ServerResponse,
+  { url, namespace, body }: QueryRequest,
+  run: (action: string, params: URLSearchParams) => Promise<string | undefined>,
+): Promise<void> {
+  const text = (body ?? (await readBody(request))).toString('utf8');
+  const params = new URLSearchParams(text || url.search);
+  const action = params.get('Action') ?? '';
+  try {
+    sendQueryResult(response, action, namespace, await run(action, params));
+  } catch (error: unknown) {
+    if (!(error instanceof AwsError)) throw error;
+    sendQueryError(response, namespace, error);
+  }
 }

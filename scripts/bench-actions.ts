@@ -9,7 +9,9 @@ import { runActionProcess } from '../test/support/actionRun.js';
 import { spreadOf } from './bench/measure.js';
 import type { Spread } from './bench/measure.js';
 import { ACTIONS } from './build-actions.js';
-import { command, parseOptions, runIfEntryPoint, UsageError } from './cli.js';
+import { parseBenchOptions, wholeNumber } from './bench/options.js';
+import { formatSpread } from './bench/report.js';
+import { command, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:actions -- [--runs <n>] [--json]
@@ -105,25 +107,12 @@ async function measureBundles(runs: number): Promise<BundleResult[]> {
   return results;
 }
 
-const show = (spread: Spread, unit = 'ms', scale = 1) =>
-  `${(spread.median / scale).toFixed(scale === 1 ? 0 : 1)} ${unit} (${(spread.min / scale).toFixed(scale === 1 ? 0 : 1)}-${(spread.max / scale).toFixed(scale === 1 ? 0 : 1)})`;
+const show = (spread: Spread) => formatSpread(spread, { digits: 0, unit: ' ms' });
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions(
-    {
-      runs: { type: 'string', default: '3' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    argv,
-  );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const runs = Number(options.runs);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new UsageError(`--runs must be a whole number of at least 1, not ${options.runs}`);
+  const options = parseBenchOptions(USAGE, { runs: { type: 'string', default: '3' } }, argv, io);
+  if (!options) return 0;
+  const runs = wholeNumber(options.runs, '--runs', { min: 1 });
   const buildDir = await mkdtemp(join(tmpdir(), 'bench-actions-build-'));
   try {
     await buildFunctions({ outDir: buildDir });
@@ -141,7 +130,9 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout(JSON.stringify({ runs, lifeMs: life, stepsMs: steps, bundles }, null, 2));
       return 0;
     }
-    io.stdout(`\nWhole life (validate to teardown), median of ${runs}: ${show(life, 's', 1000)}`);
+    io.stdout(
+      `\nWhole life (validate to teardown), median of ${runs}: ${formatSpread(life, { unit: ' s', scale: 1000 })}`,
+    );
     for (const step of STEPS) io.stdout(`  ${step.padEnd(13)} ${show(steps[step])}`);
     io.stdout('\nBundles (dist/index.js): size, cold load (median of 5, less an empty node)');
     for (const bundle of bundles)

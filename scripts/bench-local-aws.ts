@@ -23,7 +23,9 @@ import { createInterface } from 'node:readline';
 import { benchLambda } from './bench/localLambda.js';
 import { benchPipelineStack } from './bench/pipelineStack.js';
 import type { PipelineDeployStats } from './bench/pipelineStack.js';
-import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import { parseBenchOptions, wholeNumber } from './bench/options.js';
+import { printTable } from './bench/report.js';
+import { command, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:local-aws -- [--requests <n>] [--stack-deploys <n>] [--json]
@@ -135,25 +137,21 @@ async function compare(
 }
 
 async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions(
+  const options = parseBenchOptions(
+    USAGE,
     {
       requests: { type: 'string', default: '2000' },
       'stack-deploys': { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
+    io,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const requests = Number(options.requests);
-  if (!Number.isInteger(requests) || requests < 10)
-    throw new UsageError('--requests must be a whole number of at least 10');
-  const stackDeploys = Number(options['stack-deploys']);
-  if (!Number.isInteger(stackDeploys) || stackDeploys < 0)
-    throw new UsageError('--stack-deploys must be a whole number (0 skips the stack deploys)');
+  if (!options) return 0;
+  const requests = wholeNumber(options.requests, '--requests', { min: 10 });
+  const stackDeploys = wholeNumber(options['stack-deploys'], '--stack-deploys', {
+    min: 0,
+    note: '0 skips the stack deploys',
+  });
 
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-local-aws-'));
   const server = spawn(
@@ -297,20 +295,24 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(JSON.stringify(report, null, 2));
       return 0;
     }
-    const row = (label: string, s: Stats | undefined) =>
-      s
-        ? `${label.padEnd(34)}${String(s.perSecond).padStart(8)}${s.p50Ms.toFixed(3).padStart(10)}${s.p99Ms.toFixed(3).padStart(10)}`
-        : '';
-    io.stdout(
-      `\n${'call'.padEnd(34)}${'req/s'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}`,
-    );
-    io.stdout(row('DynamoDB UpdateItem via gateway', dynamodb.gateway));
-    io.stdout(row('DynamoDB UpdateItem direct', dynamodb.direct));
-    io.stdout(row('DynamoDB UpdateItem as a role', dynamodb.role));
-    io.stdout(row('S3 PutObject via gateway', s3.gateway));
-    io.stdout(row('S3 PutObject direct', s3.direct));
-    io.stdout(row('S3 PutObject as a role', s3.role));
-    io.stdout(row('Firehose PutRecordBatch (100)', batch.gateway));
+    const rows: [string, Stats | undefined][] = [
+      ['DynamoDB UpdateItem via gateway', dynamodb.gateway],
+      ['DynamoDB UpdateItem direct', dynamodb.direct],
+      ['DynamoDB UpdateItem as a role', dynamodb.role],
+      ['S3 PutObject via gateway', s3.gateway],
+      ['S3 PutObject direct', s3.direct],
+      ['S3 PutObject as a role', s3.role],
+      ['Firehose PutRecordBatch (100)', batch.gateway],
+      ['Lambda Invoke warm via gateway', lambda.warm.gateway],
+      ['Lambda handler in-process', lambda.warm.inProcess],
+    ];
+    io.stdout('');
+    printTable(io, [
+      ['call', 'req/s', 'p50 ms', 'p99 ms'],
+      ...rows.flatMap(([label, s]) =>
+        s ? [[label, String(s.perSecond), s.p50Ms.toFixed(3), s.p99Ms.toFixed(3)]] : [],
+      ),
+    ]);
     if (pipelineStack && 'error' in pipelineStack)
       io.stdout(`\npipeline stack deploy: not measured (${pipelineStack.error})`);
     else if (pipelineStack)
@@ -318,8 +320,6 @@ async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number
         `\npipeline stack deploy (${pipelineStack.resources} resources): median ${pipelineStack.medianMs} ms ` +
           `of ${pipelineStack.deploys} (${pipelineStack.minMs}-${pipelineStack.maxMs} ms), CreateStack to CREATE_COMPLETE`,
       );
-    io.stdout(row('Lambda Invoke warm via gateway', lambda.warm.gateway));
-    io.stdout(row('Lambda handler in-process', lambda.warm.inProcess));
     io.stdout(
       `\np50 gateway/direct: DynamoDB ${report.dynamodbUpdateItem.p50Ratio}, S3 ${report.s3PutObject.p50Ratio} (aim: < 1.10)`,
     );

@@ -3,7 +3,9 @@ import type { BundleMeasure } from './bench/bundle.js';
 import { benchmarkTicks } from './bench/run.js';
 import type { Spread } from './bench/measure.js';
 import type { SizeSummary, TickMeasure } from './bench/run.js';
-import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import { parseBenchOptions, wholeNumber } from './bench/options.js';
+import { formatSpread, printTable } from './bench/report.js';
+import { command, UsageError, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const DEFAULT_RUNS = 3;
@@ -38,30 +40,7 @@ function parseSizes(text: string): number[] {
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
-/** "5.4 (5.3-5.6)": the median, then the range when the runs differ. */
-function spread(value: Spread, digits = 1, unit = ''): string {
-  const median = `${fixed(value.median, digits)}${unit}`;
-  return value.min === value.max
-    ? median
-    : `${median} (${fixed(value.min, digits)}-${fixed(value.max, digits)})`;
-}
-
-/** Prints rows as columns: the first left-aligned, the others right-aligned, each as wide as its widest cell. */
-function printTable(io: CliIo, rows: readonly string[][]): void {
-  const widths = rows[0]!.map((_, column) =>
-    Math.max(...rows.map((cells) => cells[column]!.length)),
-  );
-  for (const cells of rows) {
-    io.stdout(
-      cells
-        .map((cell, index) =>
-          index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!),
-        )
-        .join('  ')
-        .trimEnd(),
-    );
-  }
-}
+const spread = (value: Spread, digits = 1, unit = '') => formatSpread(value, { digits, unit });
 
 function printTicks(io: CliIo, results: readonly SizeSummary[]): void {
   const line = (label: string, measure: TickMeasure, ms: Spread) => [
@@ -109,38 +88,26 @@ function printBundles(io: CliIo, bundles: readonly BundleMeasure[]): void {
   ]);
 }
 
-function wholeNumber(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new UsageError(
-      `${option} must be a whole number from 1 to 1000, not ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
-}
-
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions(
+  const options = parseBenchOptions(
+    USAGE,
     {
       sizes: { type: 'string', default: '5,100,1000' },
       ticks: { type: 'string' },
       'latency-ms': { type: 'string', default: '0' },
       runs: { type: 'string', default: String(DEFAULT_RUNS) },
       'bundle-loads': { type: 'string', default: String(DEFAULT_BUNDLE_LOADS) },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
+    io,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  if (!options) return 0;
   const sizes = parseSizes(options.sizes);
-  const ticks = wholeNumber(options.ticks, '--ticks');
-  const runs = wholeNumber(options.runs, '--runs')!;
-  const bundleLoads = wholeNumber(options['bundle-loads'], '--bundle-loads')!;
+  const count = { min: 1, max: 1000 };
+  const ticks =
+    options.ticks === undefined ? undefined : wholeNumber(options.ticks, '--ticks', count);
+  const runs = wholeNumber(options.runs, '--runs', count);
+  const bundleLoads = wholeNumber(options['bundle-loads'], '--bundle-loads', count);
   const latencyMs = Number(options['latency-ms']);
   if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 1000) {
     throw new UsageError(

@@ -21,6 +21,26 @@ export interface UnitPrices {
   athenaPerTbScanned: number;
 }
 
+/** Prices that are the same in every listed region. */
+const EVERY_REGION = {
+  schedulerPerMillionInvocations: 1.0,
+  lambdaPerMillionRequests: 0.2,
+  lambdaArmPerGbSecond: 0.0000133334,
+  athenaPerTbScanned: 5.0,
+} as const;
+
+/** us-east-1, us-east-2 and us-west-2 list the same prices. */
+const US_REGIONS = {
+  ...EVERY_REGION,
+  dynamoDbPerMillionWriteUnits: 0.625,
+  dynamoDbPerMillionReadUnits: 0.125,
+  dynamoDbPerGbMonth: 0.25,
+  firehosePerGbIngested: 0.029,
+  s3PerThousandPuts: 0.005,
+  s3PerGbMonth: 0.023,
+  logsPerGbIngested: 0.5,
+} as const;
+
 /**
  * Unit prices of the commonly used regions, with eu-west-1 as the reference. Source: the AWS
  * pricing pages (aws.amazon.com/<service>/pricing), written down on {@link PRICES_AS_OF} from
@@ -30,9 +50,7 @@ export interface UnitPrices {
  */
 export const REGION_PRICES = {
   'eu-west-1': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
+    ...EVERY_REGION,
     dynamoDbPerMillionWriteUnits: 0.7068,
     dynamoDbPerMillionReadUnits: 0.1415,
     dynamoDbPerGbMonth: 0.283,
@@ -40,51 +58,12 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.023,
     logsPerGbIngested: 0.57,
-    athenaPerTbScanned: 5.0,
   },
-  'us-east-1': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
-    dynamoDbPerMillionWriteUnits: 0.625,
-    dynamoDbPerMillionReadUnits: 0.125,
-    dynamoDbPerGbMonth: 0.25,
-    firehosePerGbIngested: 0.029,
-    s3PerThousandPuts: 0.005,
-    s3PerGbMonth: 0.023,
-    logsPerGbIngested: 0.5,
-    athenaPerTbScanned: 5.0,
-  },
-  'us-east-2': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
-    dynamoDbPerMillionWriteUnits: 0.625,
-    dynamoDbPerMillionReadUnits: 0.125,
-    dynamoDbPerGbMonth: 0.25,
-    firehosePerGbIngested: 0.029,
-    s3PerThousandPuts: 0.005,
-    s3PerGbMonth: 0.023,
-    logsPerGbIngested: 0.5,
-    athenaPerTbScanned: 5.0,
-  },
-  'us-west-2': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
-    dynamoDbPerMillionWriteUnits: 0.625,
-    dynamoDbPerMillionReadUnits: 0.125,
-    dynamoDbPerGbMonth: 0.25,
-    firehosePerGbIngested: 0.029,
-    s3PerThousandPuts: 0.005,
-    s3PerGbMonth: 0.023,
-    logsPerGbIngested: 0.5,
-    athenaPerTbScanned: 5.0,
-  },
+  'us-east-1': US_REGIONS,
+  'us-east-2': US_REGIONS,
+  'us-west-2': US_REGIONS,
   'eu-central-1': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
+    ...EVERY_REGION,
     dynamoDbPerMillionWriteUnits: 0.7625,
     dynamoDbPerMillionReadUnits: 0.1525,
     dynamoDbPerGbMonth: 0.306,
@@ -92,12 +71,9 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0054,
     s3PerGbMonth: 0.0245,
     logsPerGbIngested: 0.63,
-    athenaPerTbScanned: 5.0,
   },
   'eu-west-2': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
+    ...EVERY_REGION,
     dynamoDbPerMillionWriteUnits: 0.7425,
     dynamoDbPerMillionReadUnits: 0.1485,
     dynamoDbPerGbMonth: 0.297,
@@ -105,12 +81,9 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0053,
     s3PerGbMonth: 0.024,
     logsPerGbIngested: 0.5985,
-    athenaPerTbScanned: 5.0,
   },
   'ap-southeast-1': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
+    ...EVERY_REGION,
     dynamoDbPerMillionWriteUnits: 0.7115,
     dynamoDbPerMillionReadUnits: 0.1423,
     dynamoDbPerGbMonth: 0.285,
@@ -118,12 +91,9 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.005,
     s3PerGbMonth: 0.025,
     logsPerGbIngested: 0.7,
-    athenaPerTbScanned: 5.0,
   },
   'ap-northeast-1': {
-    schedulerPerMillionInvocations: 1.0,
-    lambdaPerMillionRequests: 0.2,
-    lambdaArmPerGbSecond: 0.0000133334,
+    ...EVERY_REGION,
     dynamoDbPerMillionWriteUnits: 0.7135,
     dynamoDbPerMillionReadUnits: 0.1427,
     dynamoDbPerGbMonth: 0.285,
@@ -131,7 +101,6 @@ export const REGION_PRICES = {
     s3PerThousandPuts: 0.0047,
     s3PerGbMonth: 0.025,
     logsPerGbIngested: 0.76,
-    athenaPerTbScanned: 5.0,
   },
 } as const satisfies Record<string, UnitPrices>;
 

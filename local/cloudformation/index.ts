@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { messageOf } from '../../lib/errors.js';
 import { arn } from '../account.js';
-import { AwsError, readBody, requestId, sendXml, xmlEscape } from '../http.js';
+import { AwsError } from '../http.js';
+import { serveQueryOperation, unknownAction } from '../query.js';
 import { ACTIONS } from './actions.js';
 import { Clients } from './clients.js';
 import { Engine } from './engine.js';
@@ -238,32 +239,15 @@ export class CloudFormationService {
     /** The body, when the gateway already read it (an unsigned call routed by its Action). */
     read?: Buffer,
   ): Promise<void> {
-    const body = (read ?? (await readBody(request))).toString('utf8');
-    const params = new URLSearchParams(body || url.search);
-    const action = params.get('Action') ?? '';
-    try {
-      const handler = ACTIONS[action];
-      if (!handler)
-        throw new AwsError(
-          'InvalidAction',
-          `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
-        );
-      const result = await handler({ region, params, service: this });
-      sendXml(
-        response,
-        200,
-        `<${action}Response xmlns="${XMLNS}">${result === undefined ? '' : `<${action}Result>${result}</${action}Result>`}` +
-          `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`,
-      );
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendXml(
-        response,
-        error.status,
-        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.sender ? 'Sender' : 'Receiver'}</Type>` +
-          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
-          `<RequestId>${requestId()}</RequestId></ErrorResponse>`,
-      );
-    }
+    await serveQueryOperation(
+      request,
+      response,
+      { url, namespace: XMLNS, body: read },
+      (action, params) => {
+        const handler = ACTIONS[action];
+        if (!handler) throw unknownAction(action);
+        return handler({ region, params, service: this });
+      },
+    );
   }
 }

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from '../clock.js';
-import { AwsError, readBody } from '../http.js';
 import {
   queryList,
   queryPairs,
   requiredParam,
-  sendQueryError,
-  sendQueryResult,
+  serveQueryOperation,
   toXml,
+  unknownAction,
 } from '../query.js';
 import type { XmlValue } from '../query.js';
 import { IamError, IamStore, validationError } from './store.js';
@@ -144,15 +143,12 @@ export class IamService {
     url: URL,
     body?: Buffer,
   ): Promise<void> {
-    const text = (body ?? (await readBody(request))).toString('utf8');
-    const params = new URLSearchParams(text || url.search);
-    const action = params.get('Action') ?? '';
-    try {
-      sendQueryResult(response, action, XMLNS, await this.dispatch(action, params));
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendQueryError(response, XMLNS, error);
-    }
+    await serveQueryOperation(
+      request,
+      response,
+      { url, namespace: XMLNS, body },
+      (action, params) => this.dispatch(action, params),
+    );
   }
 
   private policyXml(policy: ManagedPolicy): XmlValue {
@@ -361,10 +357,7 @@ export class IamService {
         await store.deleteOpenIdConnectProvider(requiredParam(params, 'OpenIDConnectProviderArn'));
         return undefined;
       default:
-        throw new IamError(
-          'InvalidAction',
-          `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
-        );
+        throw unknownAction(action);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT_ID } from '../account.js';
-import { AwsError, readBody } from '../http.js';
+import { AwsError } from '../http.js';
 import type { Authorizer } from '../iam/authorize.js';
 import type { IamStore, Role } from '../iam/index.js';
 import type {
@@ -8,7 +8,7 @@ import type {
   Principal,
   TemporaryCredentials,
 } from '../identity/credentials.js';
-import { requiredParam, sendQueryError, sendQueryResult, toXml } from '../query.js';
+import { requiredParam, serveQueryOperation, toXml, unknownAction } from '../query.js';
 import type { XmlValue } from '../query.js';
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -94,15 +94,12 @@ export class StsService {
     accessKeyId: string | undefined,
     body?: Buffer,
   ): Promise<void> {
-    const text = (body ?? (await readBody(request))).toString('utf8');
-    const params = new URLSearchParams(text || url.search);
-    const action = params.get('Action') ?? '';
-    try {
-      sendQueryResult(response, action, XMLNS, await this.dispatch(action, params, accessKeyId));
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      sendQueryError(response, XMLNS, error);
-    }
+    await serveQueryOperation(
+      request,
+      response,
+      { url, namespace: XMLNS, body },
+      (action, params) => this.dispatch(action, params, accessKeyId),
+    );
   }
 
   private caller(accessKeyId: string | undefined): Principal {
@@ -167,10 +164,7 @@ export class StsService {
         });
       }
       default:
-        throw new AwsError(
-          'InvalidAction',
-          `The action ${action || '(none)'} is not valid for this endpoint (or not supported by local AWS).`,
-        );
+        throw unknownAction(action);
     }
   }
 

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatPreview, previewChangeSet, PreviewTimeoutError } from '../../lib/preview.js';
-import type { PreviewOptions } from '../../lib/preview.js';
+import type { PreviewChange, PreviewOptions } from '../../lib/preview.js';
 
 // Failure modes local CloudFormation does not produce (throttling, a change set never ready);
 // previewLocal.test.ts runs the same steps against local CloudFormation.
@@ -51,6 +51,18 @@ const addQueue = {
   },
 };
 
+/** The two changes above as the preview reports them. */
+const PREVIEWED: PreviewChange[] = [
+  {
+    action: 'Modify',
+    logicalId: 'TickerTable',
+    type: 'AWS::DynamoDB::Table',
+    replacement: 'True',
+    scope: ['Properties'],
+  },
+  { action: 'Add', logicalId: 'AlertQueue', type: 'AWS::SQS::Queue', scope: [] },
+];
+
 beforeEach(() => {
   cloudFormation.reset();
   sleeps.length = 0;
@@ -88,16 +100,7 @@ describe('previewChangeSet', () => {
     expect(result).toEqual({
       status: 'changes',
       stackName: STACK,
-      changes: [
-        {
-          action: 'Modify',
-          logicalId: 'TickerTable',
-          type: 'AWS::DynamoDB::Table',
-          replacement: 'True',
-          scope: ['Properties'],
-        },
-        { action: 'Add', logicalId: 'AlertQueue', type: 'AWS::SQS::Queue', scope: [] },
-      ],
+      changes: PREVIEWED,
     });
     expect(cloudFormation.commandCalls(DescribeChangeSetCommand)[2]!.args[0].input.NextToken).toBe(
       'page-2',
@@ -177,16 +180,7 @@ describe('formatPreview', () => {
     const text = formatPreview({
       status: 'changes',
       stackName: STACK,
-      changes: [
-        {
-          action: 'Modify',
-          logicalId: 'TickerTable',
-          type: 'AWS::DynamoDB::Table',
-          replacement: 'True',
-          scope: ['Properties'],
-        },
-        { action: 'Add', logicalId: 'AlertQueue', type: 'AWS::SQS::Queue', scope: [] },
-      ],
+      changes: PREVIEWED,
     });
     expect(text).toContain(`### Change-set preview: ${STACK}`);
     expect(text).toContain('Merging would change 2 resource(s), replacing 1');

@@ -1,17 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFunctions } from '../../lib/build/functions.js';
 import { parseConfig } from '../../lib/config/load.js';
 import { deriveNames } from '../../lib/config/names.js';
-import { artifactsParameters, pipelineParameters } from '../../lib/templates/parameters.js';
 import { localClients, putItems, tutorialTickers } from '../../local/pipeline.js';
-import { cloudFormationClient, createStack } from '../support/cloudFormation.js';
+import { deployPipeline } from '../support/cloudFormation.js';
 import { refusals } from '../support/iam.js';
 import { invokeJson } from '../support/lambdaZip.js';
 import { useLocalAws } from '../support/localAws.js';
@@ -37,36 +35,7 @@ beforeAll(async () => {
   iam = new IAMClient({ maxAttempts: 1, region: 'us-east-1' });
   lambda = new LambdaClient({ maxAttempts: 1 });
   buildDir = await mkdtemp(join(tmpdir(), 'iam-pipeline-'));
-  const manifest = await buildFunctions({ outDir: buildDir });
-  const cfn = cloudFormationClient();
-  await createStack(
-    cfn,
-    names.artifactsStack,
-    await readFile('cloudformation/code-artifacts.yaml', 'utf8'),
-    { parameters: artifactsParameters(names) },
-  );
-  const s3 = new S3Client({ forcePathStyle: true });
-  for (const built of Object.values(manifest))
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: names.artifactsBucket,
-        Key: built.key,
-        Body: await readFile(built.file),
-      }),
-    );
-  const stack = await createStack(
-    cfn,
-    names.stack,
-    await readFile('cloudformation/pipeline.yaml', 'utf8'),
-    {
-      parameters: pipelineParameters(config, names, {
-        streaming: manifest.streaming.key,
-        notification: manifest.notification.key,
-      }),
-      capabilities: ['CAPABILITY_NAMED_IAM'],
-    },
-  );
-  expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  await deployPipeline(config, buildDir);
   await putItems(localClients(local.endpoint()), names.table, tutorialTickers(5));
 }, 180_000);
 

@@ -93,6 +93,24 @@ describe('Lambda logs', () => {
     ]);
   });
 
+  it('leaves the AWS SDK’s Node version warning out, and keeps the function’s own warnings', async () => {
+    // The SDK's words, as it emits them on Node 20 (@aws-sdk/core emitWarningIfUnsupportedVersion).
+    await deployFunction(
+      lambda,
+      'warnings',
+      `process.emitWarning('NodeVersionSupportWarning: The AWS SDK for JavaScript (v3) will require node >=22.');
+       process.emitWarning('the function’s own warning');
+       export const handler = async () => 1;`,
+    );
+
+    await invokeJson(lambda, 'warnings');
+    const lines = await groupMessages(logs, '/aws/lambda/warnings');
+
+    expect(lines.filter((line) => line.includes('Warning:'))).toEqual([
+      expect.stringContaining('Warning: the function’s own warning'),
+    ]);
+  });
+
   it('starts fresh instances after a configuration change', async () => {
     await deployFunction(
       lambda,

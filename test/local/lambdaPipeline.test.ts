@@ -158,6 +158,16 @@ describe('the project’s functions on local Lambda', () => {
     expect(output).not.toContain('platform.start');
   });
 
+  it('keeps the SDK’s Node version warning out of the function’s log: only its own output is there', async () => {
+    const { events = [] } = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: '/pipeline/pipe-streaming' }),
+    );
+
+    const lines = events.map((event) => event.message ?? '');
+    expect(lines.some((line) => line.includes('\\"message\\":\\"tick\\"'))).toBe(true);
+    expect(lines.filter((line) => line.includes('NodeVersionSupportWarning'))).toEqual([]);
+  });
+
   it('turns a drill into an alert email: retry, on-failure destination, notification function, SNS', async () => {
     await lambda.send(
       new InvokeCommand({

@@ -5,6 +5,12 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { Capability, Parameter, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
+import { readFile } from 'node:fs/promises';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildFunctions } from '../../lib/build/functions.js';
+import { deriveNames } from '../../lib/config/names.js';
+import type { PipelineConfig } from '../../lib/config/schema.js';
+import { artifactsParameters, pipelineParameters } from '../../lib/templates/parameters.js';
 
 /** A CloudFormation client for local AWS (the endpoint comes from the environment). */
 export function cloudFormationClient(): CloudFormationClient {
@@ -63,4 +69,45 @@ export async function stackEvents(
     token = page.NextToken;
   } while (token);
   return events;
+}
+
+/**
+ * Stands up the project as `npm run deploy` does, on local AWS: builds the functions into
+ * `buildDir`, creates the code-artifacts stack, uploads the zips into its bucket and creates the
+ * pipeline stack on them. Throws, with the stack's reason, unless the pipeline stack is created.
+ */
+export async function deployPipeline(config: PipelineConfig, buildDir: string): Promise<Stack> {
+  const names = deriveNames(config);
+  const manifest = await buildFunctions({ outDir: buildDir });
+  const cfn = cloudFormationClient();
+  await createStack(
+    cfn,
+    names.artifactsStack,
+    await readFile('cloudformation/code-artifacts.yaml', 'utf8'),
+    { parameters: artifactsParameters(names) },
+  );
+  const s3 = new S3Client({ maxAttempts: 1, forcePathStyle: true });
+  for (const built of Object.values(manifest))
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: names.artifactsBucket,
+        Key: built.key,
+        Body: await readFile(built.file),
+      }),
+    );
+  const stack = await createStack(
+    cfn,
+    names.stack,
+    await readFile('cloudformation/pipeline.yaml', 'utf8'),
+    {
+      parameters: pipelineParameters(config, names, {
+        streaming: manifest.streaming.key,
+        notification: manifest.notification.key,
+      }),
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+    },
+  );
+  if (stack.StackStatus !== 'CREATE_COMPLETE')
+    throw new Error(`${names.stack}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+  return stack;
 }

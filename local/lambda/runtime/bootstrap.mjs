@@ -75,6 +75,17 @@ process.on('unhandledRejection', (reason) => {
 });
 process.on('disconnect', () => process.exit(0));
 
+// The AWS SDK warns once, on stderr, that it will soon need Node 22. Lambda's nodejs22.x never
+// shows it; a local instance runs on the host's Node (20), so without this every function log
+// would open with a warning that is not the function's. `--disable-warning` cannot drop it: the
+// SDK emits it as a plain `Warning` whose message names it. Every other warning still goes out.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.startsWith('NodeVersionSupportWarning:')) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 async function loadHandler() {
   const spec = process.env._HANDLER ?? '';
   const dot = spec.lastIndexOf('.');

@@ -30,19 +30,25 @@ async function topicArns(): Promise<string[]> {
   return Topics.map((topic) => topic.TopicArn!);
 }
 
+/** `aws cloudformation deploy` of the template as cli-stack, with one parameter override. */
+function deploy(override: string, ...options: string[]): Promise<string> {
+  return aws(
+    'cloudformation',
+    'deploy',
+    '--stack-name',
+    'cli-stack',
+    '--template-file',
+    TEMPLATE,
+    '--parameter-overrides',
+    override,
+    ...options,
+  );
+}
+
 // One stack through its life, as a user would drive it with the unchanged AWS CLI v2.
 describe('aws cloudformation deploy against local AWS', () => {
   it('creates the stack through a change set, with every resource in its service', async () => {
-    const output = await aws(
-      'cloudformation',
-      'deploy',
-      '--stack-name',
-      'cli-stack',
-      '--template-file',
-      TEMPLATE,
-      '--parameter-overrides',
-      'Prefix=cli-stack',
-    );
+    const output = await deploy('Prefix=cli-stack');
 
     expect(output).toContain('Successfully created/updated stack - cli-stack');
     const created = await stack('cli-stack');
@@ -73,17 +79,7 @@ describe('aws cloudformation deploy against local AWS', () => {
   });
 
   it('says there is nothing to deploy when nothing changed', async () => {
-    const output = await aws(
-      'cloudformation',
-      'deploy',
-      '--stack-name',
-      'cli-stack',
-      '--template-file',
-      TEMPLATE,
-      '--parameter-overrides',
-      'Prefix=cli-stack',
-      '--no-fail-on-empty-changeset',
-    );
+    const output = await deploy('Prefix=cli-stack', '--no-fail-on-empty-changeset');
 
     expect(output).toContain('No changes to deploy. Stack cli-stack is up to date');
     const { Summaries } = JSON.parse(
@@ -97,16 +93,7 @@ describe('aws cloudformation deploy against local AWS', () => {
   });
 
   it('removes a resource whose condition turned false, keeping the previous parameter values', async () => {
-    await aws(
-      'cloudformation',
-      'deploy',
-      '--stack-name',
-      'cli-stack',
-      '--template-file',
-      TEMPLATE,
-      '--parameter-overrides',
-      'WithTopic=no',
-    );
+    await deploy('WithTopic=no');
 
     const updated = await stack('cli-stack');
     expect(updated.StackStatus).toBe('UPDATE_COMPLETE');

@@ -1,14 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -17,13 +11,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFunctions } from '../../../lib/build/functions.js';
-import type { FunctionManifest } from '../../../lib/build/functions.js';
 import { parseConfig } from '../../../lib/config/load.js';
 import { deriveNames } from '../../../lib/config/names.js';
-import { artifactsParameters, pipelineParameters } from '../../../lib/templates/parameters.js';
 import { useAwsCli } from '../../support/awsCli.js';
-import { cloudFormationClient, createStack } from '../../support/cloudFormation.js';
+import { deployPipeline } from '../../support/cloudFormation.js';
 import { useLocalAws } from '../../support/localAws.js';
 
 // A minute passes in a second: the one-minute schedule, the 60 s Firehose buffer and Lambda's
@@ -39,9 +30,7 @@ const config = parseConfig(
   }),
 );
 const names = deriveNames(config);
-let cfn: CloudFormationClient;
 let s3: S3Client;
-let manifest: FunctionManifest;
 let work = '';
 
 /** Polls until `found` holds for what `read` returns, for at most `seconds` of real time. */
@@ -70,38 +59,9 @@ async function deliveredLines(): Promise<{ TickerName: string; Version: number }
 }
 
 beforeAll(async () => {
-  cfn = cloudFormationClient();
   s3 = new S3Client({ maxAttempts: 1, forcePathStyle: true });
   work = await mkdtemp(join(tmpdir(), 'pipeline-run-'));
-  manifest = await buildFunctions({ outDir: work });
-  await createStack(
-    cfn,
-    names.artifactsStack,
-    await readFile('cloudformation/code-artifacts.yaml', 'utf8'),
-    { parameters: artifactsParameters(names) },
-  );
-  for (const built of Object.values(manifest))
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: names.artifactsBucket,
-        Key: built.key,
-        Body: await readFile(built.file),
-      }),
-    );
-  const stack = await createStack(
-    cfn,
-    names.stack,
-    await readFile('cloudformation/pipeline.yaml', 'utf8'),
-    {
-      parameters: pipelineParameters(config, names, {
-        streaming: manifest.streaming.key,
-        notification: manifest.notification.key,
-      }),
-      capabilities: ['CAPABILITY_NAMED_IAM'],
-    },
-  );
-  if (stack.StackStatus !== 'CREATE_COMPLETE')
-    throw new Error(`${names.stack}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+  await deployPipeline(config, work);
   const dynamodb = new DynamoDBClient({});
   for (const ticker of config.tickers)
     await dynamodb.send(

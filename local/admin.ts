@@ -15,6 +15,8 @@ const JSON_TYPE = 'application/json';
 export interface AdminContext {
   faults: Faults;
   services: readonly string[];
+  /** The services started so far: each starts on its first use, never for the admin paths. */
+  started: () => readonly string[];
   /** The backends' own ports, for benchmarks that call them directly. */
   backends: (region: string) => Promise<Record<string, number>>;
   /** How many times faster than the wall clock local AWS's waits run. */
@@ -90,7 +92,12 @@ export async function handleAdmin(
     sendJson(
       response,
       200,
-      { status: 'running', services: context.services, timeScale: context.timeScale },
+      {
+        status: 'running',
+        services: context.services,
+        started: context.started(),
+        timeScale: context.timeScale,
+      },
       JSON_TYPE,
     );
     return;

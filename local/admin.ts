@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ZodError } from 'zod';
 import { LOCAL_ACCOUNT_ID } from './account.js';
 import type { Faults } from './faults.js';
 import { AwsError, readBody, sendJson } from './http.js';
@@ -60,13 +59,6 @@ function parseAccount(body: string): { accountId: string; userName: string } {
       `userName: must be 1 to 64 letters, digits or +=,.@_-, not ${JSON.stringify(userName)}`,
     );
   return { accountId, userName };
-}
-
-/** Says which fields of a fault setting are wrong, one `field: problem` per issue. */
-function describeIssues(error: ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .join('; ');
 }
 
 function parseFaults(body: string): unknown {
@@ -133,11 +125,15 @@ export async function handleAdmin(
         return;
       case 'PUT':
       case 'POST':
-        try {
-          context.faults.set(parseFaults(body));
-        } catch (error: unknown) {
-          if (!(error instanceof ZodError)) throw error;
-          throw new AwsError('InvalidFaults', `invalid faults: ${describeIssues(error)}`);
+        {
+          // zod loads with the first fault set, not at every start.
+          const { InvalidFaultsError, parseFaultSettings } = await import('./faultSchema.js');
+          try {
+            context.faults.set(parseFaultSettings(parseFaults(body)));
+          } catch (error: unknown) {
+            if (!(error instanceof InvalidFaultsError)) throw error;
+            throw new AwsError('InvalidFaults', `invalid faults: ${error.message}`);
+          }
         }
         sendJson(response, 200, context.faults.get(), JSON_TYPE);
         return;

@@ -6,10 +6,6 @@ import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
 import type { GatewayTimeouts, LocalServices, ServiceName } from './gateway.js';
-import { CLOUDFORMATION_AUTHORIZATION } from './cloudformation/authorization.js';
-import { DYNAMODB_AUTHORIZATION } from './dynamodb/authorization.js';
-import { FIREHOSE_AUTHORIZATION } from './firehose/authorization.js';
-import { IAM_AUTHORIZATION } from './iam/authorization.js';
 import { Authorizer } from './iam/authorize.js';
 import type { ServiceMapping } from './iam/authorize.js';
 import {
@@ -17,14 +13,8 @@ import {
   lambdaExecutionRoles,
   schedulerRoles,
 } from './iam/serviceRoles.js';
-import { lambdaAuthorization } from './lambda/authorization.js';
-import { LOGS_AUTHORIZATION } from './logs/authorization.js';
 import type { LogStore } from './logs/store.js';
 import { ServiceRegistry } from './registry.js';
-import { s3Authorization } from './s3/authorization.js';
-import { SCHEDULER_AUTHORIZATION } from './scheduler/authorization.js';
-import { snsAuthorization } from './sns/authorization.js';
-import { sqsAuthorization } from './sqs/authorization.js';
 import { CredentialRegistry } from './identity/credentials.js';
 import { claimStateDir, clearStateDir, lockStateDir, LocalAwsStartError } from './stateLock.js';
 
@@ -169,54 +159,94 @@ async function serve(
 ): Promise<LocalAws> {
   const { stateDir, host, log, unlock } = options;
   const faults = new Faults();
-  if (options.faults) faults.set(options.faults);
+  if (options.faults) {
+    const { InvalidFaultsError, parseFaultSettings } = await import('./faultSchema.js');
+    try {
+      faults.set(parseFaultSettings(options.faults));
+    } catch (error: unknown) {
+      if (!(error instanceof InvalidFaultsError)) throw error;
+      throw new LocalAwsStartError(`invalid faults: ${error.message}`, { cause: error });
+    }
+  }
   const clock = new Clock(options.timeScale ?? 1);
   let endpoint = '';
   const credentials = new CredentialRegistry(stateDir, clock);
   // Which keys local AWS handed out decides, per request, whether IAM is evaluated at all.
   await credentials.load();
 
+  // Each service says how its requests map to IAM; its loader adds its mapping as it starts (the
+  // gateway starts the service called before it asks IAM), with lookups into the service's state.
+  const mappings = new Map<ServiceName, ServiceMapping>();
   // Each loader imports its module only when the service is first used: the packages behind it
   // (DuckDB, the AWS SDK clients, dynalite...) load then, not at start.
   const registry: ServiceRegistry<Started> = new ServiceRegistry<Started>({
     s3: {
       start: async () => {
-        const { S3Service } = await import('./s3/index.js');
+        const [{ S3Service }, { s3Authorization }] = await Promise.all([
+          import('./s3/index.js'),
+          import('./s3/authorization.js'),
+        ]);
         const s3 = new S3Service(stateDir);
         await s3.start();
+        mappings.set('s3', s3Authorization(s3.store));
         return s3;
       },
       close: (s3) => s3.close(),
     },
     dynamodb: {
-      start: async () => new (await import('./dynamodb/index.js')).DynamoDbService(stateDir),
+      start: async () => {
+        const [{ DynamoDbService }, { DYNAMODB_AUTHORIZATION }] = await Promise.all([
+          import('./dynamodb/index.js'),
+          import('./dynamodb/authorization.js'),
+        ]);
+        mappings.set('dynamodb', DYNAMODB_AUTHORIZATION);
+        return new DynamoDbService(stateDir);
+      },
       close: (dynamodb) => dynamodb.close(),
     },
     sqs: {
       start: async () => {
-        const { SqsService } = await import('./sqs/index.js');
+        const [{ SqsService }, { sqsAuthorization }] = await Promise.all([
+          import('./sqs/index.js'),
+          import('./sqs/authorization.js'),
+        ]);
         const sqs = new SqsService(stateDir, () => endpoint, clock);
         await sqs.start();
+        mappings.set(
+          'sqs',
+          sqsAuthorization((queueArn) => sqs.queuePolicy(queueArn)),
+        );
         return sqs;
       },
       close: (sqs) => sqs.close(),
     },
     sns: {
       start: async () => {
-        const { SnsService } = await import('./sns/index.js');
+        const [{ SnsService }, { snsAuthorization }] = await Promise.all([
+          import('./sns/index.js'),
+          import('./sns/authorization.js'),
+        ]);
         const sns = new SnsService(stateDir, log, {
           sendMessage: async (queueArn, body, attributes) =>
             (await registry.get('sqs')).sendMessage(queueArn, body, attributes),
         });
         await sns.start();
+        mappings.set(
+          'sns',
+          snsAuthorization((topicArn) => sns.topicPolicy(topicArn)),
+        );
         return sns;
       },
     },
     iam: {
       start: async () => {
-        const { IamService } = await import('./iam/index.js');
+        const [{ IamService }, { IAM_AUTHORIZATION }] = await Promise.all([
+          import('./iam/index.js'),
+          import('./iam/authorization.js'),
+        ]);
         const iam = new IamService(stateDir, clock);
         await iam.start();
+        mappings.set('iam', IAM_AUTHORIZATION);
         return iam;
       },
     },
@@ -240,16 +270,21 @@ async function serve(
     },
     logs: {
       start: async () => {
-        const [{ LogsService }, store] = await Promise.all([
+        const [{ LogsService }, { LOGS_AUTHORIZATION }, store] = await Promise.all([
           import('./logs/index.js'),
+          import('./logs/authorization.js'),
           registry.get('logStore'),
         ]);
+        mappings.set('logs', LOGS_AUTHORIZATION);
         return new LogsService(store);
       },
     },
     firehose: {
       start: async () => {
-        const { FirehoseService } = await import('./firehose/index.js');
+        const [{ FirehoseService }, { FIREHOSE_AUTHORIZATION }] = await Promise.all([
+          import('./firehose/index.js'),
+          import('./firehose/authorization.js'),
+        ]);
         const firehose = new FirehoseService(
           stateDir,
           firehoseDeliveryWriter({
@@ -264,14 +299,16 @@ async function serve(
           clock,
         );
         await firehose.start();
+        mappings.set('firehose', FIREHOSE_AUTHORIZATION);
         return firehose;
       },
       close: (firehose) => firehose.close(),
     },
     lambda: {
       start: async () => {
-        const [{ LambdaService }, logStore] = await Promise.all([
+        const [{ LambdaService }, { lambdaAuthorization }, logStore] = await Promise.all([
           import('./lambda/index.js'),
+          import('./lambda/authorization.js'),
           registry.get('logStore'),
         ]);
         const lambda = new LambdaService({
@@ -295,6 +332,10 @@ async function serve(
           log,
         });
         await lambda.start();
+        mappings.set(
+          'lambda',
+          lambdaAuthorization((functionArn) => lambda.functionPolicy(functionArn)),
+        );
         // Services start once the gateway listens, so functions can already reach the endpoint.
         await lambda.resumeEvents();
         return lambda;
@@ -303,7 +344,10 @@ async function serve(
     },
     scheduler: {
       start: async () => {
-        const { SchedulerService } = await import('./scheduler/index.js');
+        const [{ SchedulerService }, { SCHEDULER_AUTHORIZATION }] = await Promise.all([
+          import('./scheduler/index.js'),
+          import('./scheduler/authorization.js'),
+        ]);
         const scheduler = new SchedulerService({
           stateDir,
           clock,
@@ -329,6 +373,7 @@ async function serve(
           },
         });
         await scheduler.start();
+        mappings.set('scheduler', SCHEDULER_AUTHORIZATION);
         // Schedules fire once functions can reach the endpoint (it is known by now).
         scheduler.resume();
         return scheduler;
@@ -358,13 +403,17 @@ async function serve(
     },
     cloudformation: {
       start: async () => {
-        const { CloudFormationService } = await import('./cloudformation/index.js');
+        const [{ CloudFormationService }, { CLOUDFORMATION_AUTHORIZATION }] = await Promise.all([
+          import('./cloudformation/index.js'),
+          import('./cloudformation/authorization.js'),
+        ]);
         const cloudformation = new CloudFormationService({
           stateDir,
           endpoint: () => endpoint,
           log,
         });
         await cloudformation.start();
+        mappings.set('cloudformation', CLOUDFORMATION_AUTHORIZATION);
         cloudformation.recover();
         return cloudformation;
       },
@@ -372,44 +421,10 @@ async function serve(
     },
   });
 
-  /** A service the gateway started before asking IAM about a call to it. */
-  const running = <K extends ServiceName>(name: K): Started[K] => {
-    const service = registry.started(name);
-    if (!service) throw new ServiceNotStartedError(`local ${name} is not started`);
-    return service;
-  };
-  // Each service says how its requests map to IAM; the lookups read the state of the service
-  // called, which the gateway starts before it authorises the call.
-  const mappings = (service: string): ServiceMapping | undefined => {
-    switch (service) {
-      case 'dynamodb':
-        return DYNAMODB_AUTHORIZATION;
-      case 's3':
-        return s3Authorization(running('s3').store);
-      case 'firehose':
-        return FIREHOSE_AUTHORIZATION;
-      case 'sns':
-        return snsAuthorization((topicArn) => running('sns').topicPolicy(topicArn));
-      case 'sqs':
-        return sqsAuthorization((queueArn) => running('sqs').queuePolicy(queueArn));
-      case 'lambda':
-        return lambdaAuthorization((functionArn) => running('lambda').functionPolicy(functionArn));
-      case 'logs':
-        return LOGS_AUTHORIZATION;
-      case 'iam':
-        return IAM_AUTHORIZATION;
-      case 'scheduler':
-        return SCHEDULER_AUTHORIZATION;
-      case 'cloudformation':
-        return CLOUDFORMATION_AUTHORIZATION;
-      default:
-        return undefined;
-    }
-  };
   const authorizer: Authorizer = new Authorizer(
     async () => (await registry.get('iam')).store,
     credentials,
-    mappings,
+    (service) => mappings.get(service as ServiceName),
     clock,
     log,
   );

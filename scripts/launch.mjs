@@ -10,7 +10,10 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_DIR = join(ROOT, 'build', 'scripts');
+/** Where builds go: build/scripts/, or LAUNCH_OUT_DIR (tests that must not disturb the shared one). */
+const OUT_DIR = process.env.LAUNCH_OUT_DIR
+  ? resolve(process.env.LAUNCH_OUT_DIR)
+  : join(ROOT, 'build', 'scripts');
 /** The scripts that may be launched this way. */
 const SCRIPTS = new Set(['start', 'local-aws', 'validate']);
 /** Local Lambda's runtime, which it finds beside its own module: beside the chunks, once built. */

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { messageOf } from '../lib/errors.js';
+import { loadEvaluator } from '../lib/iam/evaluate.js';
 import { Clock } from './clock.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
@@ -246,6 +248,11 @@ async function serve(
         ]);
         const iam = new IamService(stateDir, clock);
         await iam.start();
+        // Roles can now be made and assumed: IAM's evaluator loads meanwhile, so that the first
+        // decision (a schedule firing with its role, say) does not wait for it.
+        void loadEvaluator().catch((error: unknown) =>
+          log(`local IAM: the policy evaluator did not load: ${messageOf(error)}`),
+        );
         mappings.set('iam', IAM_AUTHORIZATION);
         return iam;
       },

@@ -7,6 +7,11 @@ import type { RequestAnalysis, RunSimulationResults } from '@cloud-copilot/iam-s
  */
 const simulator = () => import('@cloud-copilot/iam-simulate');
 
+/** Loads the evaluator ahead of the first decision, so that the decision does not wait for it. */
+export async function loadEvaluator(): Promise<void> {
+  await simulator();
+}
+
 /** An IAM policy document, as JSON (`{"Version": ..., "Statement": [...]}`). */
 export type PolicyDocument = Record<string, unknown>;
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { messageOf } from '../lib/errors.js';
 import { loadEvaluator } from '../lib/iam/evaluate.js';
 import { Clock } from './clock.js';
+import { inProgress } from './cloudformation/model.js';
 import { Faults } from './faults.js';
 import type { FaultSettings } from './faults.js';
 import { createGateway, DEFAULT_TIMEOUTS } from './gateway.js';
@@ -136,14 +137,11 @@ async function servicesWithPendingWork(stateDir: string): Promise<ServiceName[]>
   if (Array.isArray(scheduleList) && scheduleList.length > 0) pending.push('scheduler');
   if (events) pending.push('lambda');
   if (streams.length > 0) pending.push('firehose');
-  // The same test as CloudFormation's own recovery (model.ts), without loading its module.
+  // The same test as CloudFormation's own recovery; model.ts is types and small helpers only.
   if (
     Array.isArray(stacks) &&
     stacks.some(
-      (stack: { status?: unknown }) =>
-        typeof stack.status === 'string' &&
-        stack.status.endsWith('_IN_PROGRESS') &&
-        stack.status !== 'REVIEW_IN_PROGRESS',
+      (stack: { status?: unknown }) => typeof stack.status === 'string' && inProgress(stack.status),
     )
   )
     pending.push('cloudformation');

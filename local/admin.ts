@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ZodError } from 'zod';
 import { LOCAL_ACCOUNT_ID } from './account.js';
 import type { Faults } from './faults.js';
 import { AwsError, readBody, sendJson } from './http.js';
@@ -15,6 +14,8 @@ const JSON_TYPE = 'application/json';
 export interface AdminContext {
   faults: Faults;
   services: readonly string[];
+  /** The services started so far: each starts on its first use, never for the admin paths. */
+  started: () => readonly string[];
   /** The backends' own ports, for benchmarks that call them directly. */
   backends: (region: string) => Promise<Record<string, number>>;
   /** How many times faster than the wall clock local AWS's waits run. */
@@ -60,13 +61,6 @@ function parseAccount(body: string): { accountId: string; userName: string } {
   return { accountId, userName };
 }
 
-/** Says which fields of a fault setting are wrong, one `field: problem` per issue. */
-function describeIssues(error: ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .join('; ');
-}
-
 function parseFaults(body: string): unknown {
   try {
     return JSON.parse(body || '{}');
@@ -90,7 +84,12 @@ export async function handleAdmin(
     sendJson(
       response,
       200,
-      { status: 'running', services: context.services, timeScale: context.timeScale },
+      {
+        status: 'running',
+        services: context.services,
+        started: context.started(),
+        timeScale: context.timeScale,
+      },
       JSON_TYPE,
     );
     return;
@@ -126,11 +125,15 @@ export async function handleAdmin(
         return;
       case 'PUT':
       case 'POST':
-        try {
-          context.faults.set(parseFaults(body));
-        } catch (error: unknown) {
-          if (!(error instanceof ZodError)) throw error;
-          throw new AwsError('InvalidFaults', `invalid faults: ${describeIssues(error)}`);
+        {
+          // zod loads with the first fault set, not at every start.
+          const { InvalidFaultsError, parseFaultSettings } = await import('./faultSchema.js');
+          try {
+            context.faults.set(parseFaultSettings(parseFaults(body)));
+          } catch (error: unknown) {
+            if (!(error instanceof InvalidFaultsError)) throw error;
+            throw new AwsError('InvalidFaults', `invalid faults: ${error.message}`);
+          }
         }
         sendJson(response, 200, context.faults.get(), JSON_TYPE);
         return;

@@ -1,22 +1,6 @@
-import { z } from 'zod';
+import type { ActiveFaults } from './faultSchema.js';
 
-const rate = z.number().min(0).max(1);
-
-/** The faults local AWS injects on purpose, so reliability tests use the real code path. */
-export const faultsSchema = z.strictObject({
-  firehose: z
-    .strictObject({
-      /** Share of PutRecordBatch entries (and PutRecord calls) that fail with `errorCode`. */
-      failRate: rate.default(0),
-      /** Share of PutRecord/PutRecordBatch calls refused whole with ServiceUnavailableException. */
-      throttleRate: rate.default(0),
-      errorCode: z.string().min(1).default('ServiceUnavailableException'),
-    })
-    .optional(),
-});
-
-/** Fault settings as given to `PUT /_local/faults` or `LOCAL_AWS_FAULTS`. */
-export type FaultSettings = z.input<typeof faultsSchema>;
+export type { FaultSettings } from './faultSchema.js';
 
 type Service = 'firehose';
 type Kind = 'failRate' | 'throttleRate';
@@ -26,12 +10,12 @@ type Kind = 'failRate' | 'throttleRate';
  * fails, so tests that count failures are repeatable.
  */
 export class Faults {
-  private settings: z.output<typeof faultsSchema> = {};
+  private settings: ActiveFaults = {};
   private readonly owed = new Map<string, number>();
 
-  /** Replaces the settings; throws a zod error naming the field when they are invalid. */
-  set(settings: unknown): void {
-    this.settings = faultsSchema.parse(settings);
+  /** Replaces the settings, as `parseFaultSettings` (faultSchema.ts) read them. */
+  set(settings: ActiveFaults): void {
+    this.settings = settings;
     this.owed.clear();
   }
 
@@ -42,7 +26,7 @@ export class Faults {
   }
 
   /** The settings in force. */
-  get(): z.output<typeof faultsSchema> {
+  get(): ActiveFaults {
     return this.settings;
   }
 

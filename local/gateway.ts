@@ -3,7 +3,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { messageOf } from '../lib/errors.js';
 import { handleAdmin } from './admin.js';
 import type { AthenaService } from './athena/index.js';
-import { CLOUDFORMATION_ACTIONS } from './cloudformation/index.js';
 import type { CloudFormationService } from './cloudformation/index.js';
 import type { DynamoDbService } from './dynamodb/index.js';
 import type { Faults } from './faults.js';
@@ -13,7 +12,6 @@ import type { LambdaService } from './lambda/index.js';
 import type { LogsService } from './logs/index.js';
 import type { Authorizer } from './iam/authorize.js';
 import type { IamService } from './iam/index.js';
-import { IAM_ACTIONS } from './iam/index.js';
 import { AwsError, ClientGoneError, readBody, sendProtocolError } from './http.js';
 import type { Protocol } from './http.js';
 import { isAction } from './query.js';
@@ -21,13 +19,11 @@ import type { S3Service } from './s3/index.js';
 import type { SchedulerService } from './scheduler/index.js';
 import { credentialScope, headerScope } from './sigv4.js';
 import type { SnsService } from './sns/index.js';
-import { SQS_ACTIONS } from './sqs/index.js';
 import type { SqsService } from './sqs/index.js';
-import { STS_ACTIONS } from './sts/index.js';
 import type { StsService } from './sts/index.js';
 
-/** The services one gateway serves. */
-export interface Services {
+/** Each service by its name in a SigV4 credential scope. */
+export interface LocalServices {
   dynamodb: DynamoDbService;
   s3: S3Service;
   firehose: FirehoseService;
@@ -41,6 +37,24 @@ export interface Services {
   glue: GlueService;
   athena: AthenaService;
   cloudformation: CloudFormationService;
+}
+
+/** A service's name in a SigV4 credential scope. */
+export type ServiceName = keyof LocalServices;
+
+/** Where the gateway finds each service: started on its first request, then kept. */
+export interface ServiceSource {
+  /** The service, started if this is its first use. */
+  get<K extends ServiceName>(name: K): Promise<LocalServices[K]>;
+  /** The service if it has started already (the hot path then needs no await). */
+  started<K extends ServiceName>(name: K): LocalServices[K] | undefined;
+  /** The names of the services started so far. */
+  names(): readonly PropertyKey[];
+}
+
+/** The services one gateway serves. */
+export interface Services {
+  registry: ServiceSource;
   faults: Faults;
   /** Decides calls made with keys local AWS handed out, and unsigned ones; absent: no evaluation. */
   authorizer?: Authorizer;
@@ -148,12 +162,16 @@ function sigV2Key(request: IncomingMessage, url: URL): string | undefined {
   return url.searchParams.get('AWSAccessKeyId') ?? undefined;
 }
 
-/** Which query-protocol service an unsigned form post is for, from its Action. */
-function queryService(params: URLSearchParams): string {
-  if (isAction(SQS_ACTIONS, params)) return 'sqs';
-  if (isAction(STS_ACTIONS, params)) return 'sts';
-  if (isAction(IAM_ACTIONS, params)) return 'iam';
-  if (isAction(CLOUDFORMATION_ACTIONS, params)) return 'cloudformation';
+/**
+ * Which query-protocol service an unsigned form post is for, from its Action. The action lists live
+ * in the services' modules, imported here only for such a post (a rare one), not at start.
+ */
+async function queryService(params: URLSearchParams): Promise<string> {
+  if (isAction((await import('./sqs/index.js')).SQS_ACTIONS, params)) return 'sqs';
+  if (isAction((await import('./sts/index.js')).STS_ACTIONS, params)) return 'sts';
+  if (isAction((await import('./iam/index.js')).IAM_ACTIONS, params)) return 'iam';
+  if (isAction((await import('./cloudformation/index.js')).CLOUDFORMATION_ACTIONS, params))
+    return 'cloudformation';
   return 'sns';
 }
 
@@ -161,6 +179,70 @@ function protocolOf(service: string, request: IncomingMessage, url: URL): Protoc
   return service in PROTOCOLS
     ? PROTOCOLS[service as keyof typeof PROTOCOLS]
     : guessProtocol(request, url);
+}
+
+function isServiceName(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+function unknownService(service: string, protocol: Protocol): AwsError {
+  return new AwsError(
+    protocol === 'query'
+      ? 'InvalidAction'
+      : protocol === 'rest-xml'
+        ? 'NotImplemented'
+        : 'UnknownOperationException',
+    `local AWS does not implement the ${service} service (it serves ${SERVICE_NAMES.join(', ')})`,
+    501,
+  );
+}
+
+/** One request on its way to a service, after routing and IAM. */
+interface Routed {
+  request: IncomingMessage;
+  response: ServerResponse;
+  url: URL;
+  region: string;
+  body: Buffer | undefined;
+  scope: { accessKeyId: string } | undefined;
+}
+
+/** Each service's handler, in its own signature. */
+const HANDLERS: {
+  readonly [K in ServiceName]: (service: LocalServices[K], routed: Routed) => Promise<void> | void;
+} = {
+  dynamodb: (dynamodb, { request, response, region }) => dynamodb.handle(request, response, region),
+  s3: (s3, { request, response, url }) => s3.handle(request, response, url),
+  firehose: (firehose, { request, response, region }) => firehose.handle(request, response, region),
+  sns: (sns, { request, response, region, url, body }) =>
+    sns.handle(request, response, region, url, body),
+  sqs: (sqs, { request, response, region, url, body }) =>
+    sqs.handle(request, response, region, url, body),
+  sts: (sts, { request, response, url, scope, body }) =>
+    sts.handle(request, response, url, scope?.accessKeyId, body),
+  iam: (iam, { request, response, url, body }) => iam.handle(request, response, url, body),
+  cloudformation: (cloudformation, { request, response, region, url, body }) =>
+    cloudformation.handle(request, response, region, url, body),
+  lambda: (lambda, { request, response, region, url }) =>
+    lambda.handle(request, response, region, url),
+  logs: (logs, { request, response, region }) => logs.handle(request, response, region),
+  scheduler: (scheduler, { request, response, region, url }) =>
+    scheduler.handle(request, response, region, url),
+  glue: (glue, { request, response, region }) => glue.handle(request, response, region),
+  athena: (athena, { request, response, region }) => athena.handle(request, response, region),
+};
+
+/** Hands a request to its service. */
+function dispatch<K extends ServiceName>(
+  name: K,
+  service: LocalServices[K],
+  routed: Routed,
+): Promise<void> | void {
+  const handler = HANDLERS[name] as (
+    service: LocalServices[K],
+    routed: Routed,
+  ) => Promise<void> | void;
+  return handler(service, routed);
 }
 
 /** Creates the HTTP server that routes each request to its service. */
@@ -213,13 +295,16 @@ export function createGateway(
   const route = (request: IncomingMessage, response: ServerResponse): void => {
     // The hot path (a signed DynamoDB call) needs neither the URL nor an await.
     const signed = headerScope(request);
+    const { registry } = services;
+    const dynamodb = registry.started('dynamodb');
     if (
+      dynamodb &&
       signed?.service === 'dynamodb' &&
       REGION.test(signed.region) &&
       !services.authorizer?.evaluates(signed.accessKeyId)
     ) {
       guard(request, response, PROTOCOLS.dynamodb, () =>
-        services.dynamodb.handle(request, response, signed.region),
+        dynamodb.handle(request, response, signed.region),
       );
       return;
     }
@@ -230,9 +315,10 @@ export function createGateway(
         handleAdmin(request, response, url.pathname, {
           faults: services.faults,
           services: SERVICE_NAMES,
+          started: () => registry.names().map(String),
           backends: async (region: string) => ({
-            dynamodb: await services.dynamodb.directPort(region),
-            s3: services.s3.directPort,
+            dynamodb: await (await registry.get('dynamodb')).directPort(region),
+            s3: (await registry.get('s3')).directPort,
           }),
           timeScale: services.timeScale ?? 1,
           url,
@@ -260,8 +346,11 @@ export function createGateway(
       let body: Buffer | undefined;
       if (service === 'query') {
         body = await readBody(request);
-        service = queryService(new URLSearchParams(body.toString('utf8') || url.search));
+        service = await queryService(new URLSearchParams(body.toString('utf8') || url.search));
       }
+      // The service starts before IAM is asked: its policies (a bucket's, a topic's) are its state.
+      const target = isServiceName(service) ? service : undefined;
+      const started = target && (registry.started(target) ?? (await registry.get(target)));
       // STS decides its own calls (trust policies); every other call is decided before routing.
       if (services.authorizer && service !== 'sts') {
         const caller = services.authorizer.callerOf(scope?.accessKeyId ?? sigV2Key(request, url));
@@ -269,44 +358,8 @@ export function createGateway(
           body = await services.authorizer.authorize(caller, service, request, url, region, body);
         }
       }
-      switch (service) {
-        case 'dynamodb':
-          return services.dynamodb.handle(request, response, region);
-        case 's3':
-          return services.s3.handle(request, response, url);
-        case 'firehose':
-          return services.firehose.handle(request, response, region);
-        case 'sns':
-          return services.sns.handle(request, response, region, url, body);
-        case 'sqs':
-          return services.sqs.handle(request, response, region, url, body);
-        case 'sts':
-          return services.sts.handle(request, response, url, scope?.accessKeyId, body);
-        case 'iam':
-          return services.iam.handle(request, response, url, body);
-        case 'cloudformation':
-          return services.cloudformation.handle(request, response, region, url, body);
-        case 'lambda':
-          return services.lambda.handle(request, response, region, url);
-        case 'logs':
-          return services.logs.handle(request, response, region);
-        case 'scheduler':
-          return services.scheduler.handle(request, response, region, url);
-        case 'glue':
-          return services.glue.handle(request, response, region);
-        case 'athena':
-          return services.athena.handle(request, response, region);
-        default:
-          throw new AwsError(
-            protocol === 'query'
-              ? 'InvalidAction'
-              : protocol === 'rest-xml'
-                ? 'NotImplemented'
-                : 'UnknownOperationException',
-            `local AWS does not implement the ${service} service (it serves ${SERVICE_NAMES.join(', ')})`,
-            501,
-          );
-      }
+      if (!target || !started) throw unknownService(service, protocol);
+      return dispatch(target, started, { request, response, url, region, body, scope });
     });
   };
 

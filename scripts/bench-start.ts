@@ -15,8 +15,10 @@ const USAGE = `Usage: npm run bench:start -- [--runs <n>] [--json]
 Times \`npm start -- --every 1 --ticks 1 --plain\` from its start to the first object in local S3,
 and the peak memory of its whole process tree (local AWS, Lambda instances, esbuild), over
 --runs runs (default 5), each on a fresh state folder and a free port. The first run of the
-session is reported apart as the cold one. Then times \`npm run local-aws\` from start to its
-first answer, and its memory a second later, against \`moto_server\` started the same way.`;
+session is reported apart as the cold one. Then times local AWS from start to its first answer,
+and its memory up to a second later, both as \`npm run local-aws\` and as the server alone
+(\`node scripts/launch.mjs local-aws\`, no npm), against \`moto_server\` started the same way,
+alternating in the same run; npm's own cost is the difference, and local/moto the ratios.`;
 
 const MIB = 1024 * 1024;
 
@@ -97,7 +99,7 @@ async function benchStartOnce(bucket: string, region: string): Promise<StartRun>
   }
 }
 
-/** One server's start: seconds to its first HTTP answer, and its tree's memory a second later. */
+/** One server's start: seconds to its first HTTP answer, and its tree's peak memory up to a second later. */
 interface ServerRun {
   firstAnswerSeconds: number;
   rssMiB: number;
@@ -173,32 +175,34 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
     );
   }
 
-  log('server start to first answer, and memory 1 s later (alternating)');
-  const localAws: ServerRun[] = [];
+  log('server start to first answer, and peak memory up to 1 s later (alternating)');
+  const npmLocalAws: ServerRun[] = [];
+  const server: ServerRun[] = [];
   const moto: ServerRun[] = [];
-  for (let i = 0; i < runs; i++) {
+  // The same server, through npm and alone: npm stays resident as the parent of what it runs.
+  const localAwsOnce = async (launch: readonly string[]) => {
     const stateParent = await mkdtemp(join(tmpdir(), 'bench-local-aws-'));
     try {
       const port = await freePort();
-      localAws.push(
-        await benchServerOnce(
-          [
-            'npm',
-            'run',
-            'local-aws',
-            '--',
-            '--port',
-            String(port),
-            '--state-dir',
-            join(stateParent, 'state'),
-          ],
-          (p) => `http://127.0.0.1:${p}/_local/health`,
-          port,
-        ),
+      return await benchServerOnce(
+        [...launch, '--port', String(port), '--state-dir', join(stateParent, 'state')],
+        (p) => `http://127.0.0.1:${p}/_local/health`,
+        port,
       );
     } finally {
       await rm(stateParent, { recursive: true, force: true });
     }
+  };
+  for (let i = 0; i < runs; i++) {
+    npmLocalAws.push(await localAwsOnce(['npm', 'run', 'local-aws', '--']));
+    server.push(
+      await localAwsOnce([
+        process.execPath,
+        '--disable-warning=NodeVersionSupportWarning',
+        'scripts/launch.mjs',
+        'local-aws',
+      ]),
+    );
     const motoPort = await freePort();
     moto.push(
       await benchServerOnce(
@@ -207,12 +211,21 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
         motoPort,
       ),
     );
+    const show = (run: ServerRun) =>
+      `${run.firstAnswerSeconds.toFixed(2)} s ${run.rssMiB.toFixed(0)} MiB`;
     log(
-      `  run ${i + 1}: local AWS ${localAws[i]!.firstAnswerSeconds.toFixed(2)} s ${localAws[i]!.rssMiB.toFixed(0)} MiB; ` +
-        `moto_server ${moto[i]!.firstAnswerSeconds.toFixed(2)} s ${moto[i]!.rssMiB.toFixed(0)} MiB`,
+      `  run ${i + 1}: npm run local-aws ${show(npmLocalAws[i]!)}; server alone ${show(server[i]!)}; ` +
+        `moto_server ${show(moto[i]!)}`,
     );
   }
 
+  const medians = (list: readonly ServerRun[]) => ({
+    medianFirstAnswerSeconds: median(list.map((r) => r.firstAnswerSeconds)),
+    medianRssMiB: median(list.map((r) => r.rssMiB)),
+  });
+  const localAws = medians(npmLocalAws);
+  const alone = medians(server);
+  const motoServer = medians(moto);
   const summary = {
     start: {
       cold,
@@ -220,26 +233,41 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
       medianFirstObjectSeconds: median(starts.map((r) => r.firstObjectSeconds)),
       maxPeakMiB: Math.max(...starts.map((r) => r.peakMiB)),
     },
-    localAws: {
-      medianFirstAnswerSeconds: median(localAws.map((r) => r.firstAnswerSeconds)),
-      medianRssMiB: median(localAws.map((r) => r.rssMiB)),
+    localAws,
+    localAwsServer: alone,
+    npmOverhead: {
+      seconds: localAws.medianFirstAnswerSeconds - alone.medianFirstAnswerSeconds,
+      MiB: localAws.medianRssMiB - alone.medianRssMiB,
     },
-    moto: {
-      medianFirstAnswerSeconds: median(moto.map((r) => r.firstAnswerSeconds)),
-      medianRssMiB: median(moto.map((r) => r.rssMiB)),
+    moto: motoServer,
+    ratios: {
+      serverSeconds: alone.medianFirstAnswerSeconds / motoServer.medianFirstAnswerSeconds,
+      serverMiB: alone.medianRssMiB / motoServer.medianRssMiB,
+      npmSeconds: localAws.medianFirstAnswerSeconds / motoServer.medianFirstAnswerSeconds,
+      npmMiB: localAws.medianRssMiB / motoServer.medianRssMiB,
     },
   };
   if (options.json) {
     io.stdout(JSON.stringify(summary, null, 2));
   } else {
+    const { ratios, npmOverhead } = summary;
     io.stdout(
       `npm start: first object in a median ${summary.start.medianFirstObjectSeconds.toFixed(2)} s ` +
         `(cold ${cold.firstObjectSeconds.toFixed(2)} s), peak ${summary.start.maxPeakMiB.toFixed(0)} MiB`,
     );
     io.stdout(
-      `local AWS: first answer in a median ${summary.localAws.medianFirstAnswerSeconds.toFixed(2)} s, ` +
-        `${summary.localAws.medianRssMiB.toFixed(0)} MiB; moto_server ${summary.moto.medianFirstAnswerSeconds.toFixed(2)} s, ` +
-        `${summary.moto.medianRssMiB.toFixed(0)} MiB`,
+      `local AWS: first answer in a median ${localAws.medianFirstAnswerSeconds.toFixed(2)} s, ` +
+        `${localAws.medianRssMiB.toFixed(0)} MiB; moto_server ${motoServer.medianFirstAnswerSeconds.toFixed(2)} s, ` +
+        `${motoServer.medianRssMiB.toFixed(0)} MiB`,
+    );
+    io.stdout(
+      `local AWS server alone: ${alone.medianFirstAnswerSeconds.toFixed(2)} s, ${alone.medianRssMiB.toFixed(0)} MiB ` +
+        `(local/moto: ${ratios.serverSeconds.toFixed(2)}x the time, ${ratios.serverMiB.toFixed(2)}x the memory); ` +
+        `through npm ${ratios.npmSeconds.toFixed(2)}x, ${ratios.npmMiB.toFixed(2)}x`,
+    );
+    io.stdout(
+      `npm's own cost (npm run local-aws less the server alone): ${npmOverhead.seconds.toFixed(2)} s, ` +
+        `${npmOverhead.MiB.toFixed(0)} MiB`,
     );
   }
   const failed = [cold, ...starts].filter((run) => run.code !== 0).length;

@@ -1,11 +1,16 @@
-import {
-  getDenialReasons,
-  getGrantReasons,
-  runSimulation,
-  runUnsafeSimulation,
-} from '@cloud-copilot/iam-simulate';
 import type { Simulation } from '@cloud-copilot/iam-simulate';
 import type { RequestAnalysis, RunSimulationResults } from '@cloud-copilot/iam-simulate';
+
+/**
+ * iam-simulate and the IAM data behind it (about 10 MiB), loaded with the first decision rather
+ * than by every program that imports this module (local AWS at start, before any call is evaluated).
+ */
+const simulator = () => import('@cloud-copilot/iam-simulate');
+
+/** Loads the evaluator ahead of the first decision, so that the decision does not wait for it. */
+export async function loadEvaluator(): Promise<void> {
+  await simulator();
+}
 
 /** An IAM policy document, as JSON (`{"Version": ..., "Statement": [...]}`). */
 export type PolicyDocument = Record<string, unknown>;
@@ -80,11 +85,12 @@ const policyName = (identifier: string | undefined, policyType: string) =>
 const statementName = (reason: { statementIndex?: number; statementId?: string | undefined }) =>
   `statement ${reason.statementIndex ?? '?'}${reason.statementId ? ` (${reason.statementId})` : ''}`;
 
-function explain(
+async function explain(
   analysis: RequestAnalysis,
   policies: PolicySet,
   request: AccessRequest,
-): AccessDecision {
+): Promise<AccessDecision> {
+  const { getDenialReasons, getGrantReasons } = await simulator();
   if (analysis.result === 'Allowed') {
     const grants = getGrantReasons(analysis).map((grant) => {
       const identifier = 'policyIdentifier' in grant ? grant.policyIdentifier : undefined;
@@ -131,6 +137,7 @@ function explain(
  * on unnamed policies). A matching Deny wins; else a matching Allow allows.
  */
 async function unchecked(simulation: Simulation): Promise<AccessDecision> {
+  const { runSimulation, runUnsafeSimulation } = await simulator();
   const policy = simulation.resourcePolicy as { Statement?: unknown } | undefined;
   const statements = [policy?.Statement ?? []].flat() as Record<string, unknown>[];
   const matching: { effect: unknown; index: number }[] = [];
@@ -244,6 +251,7 @@ export async function evaluateAccess(
       : { additionalSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } } }),
   };
   if (request.providerContext) return unchecked(simulation);
+  const { runSimulation } = await simulator();
   let response: RunSimulationResults;
   try {
     response = await runSimulation(simulation, {});

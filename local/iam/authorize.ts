@@ -118,9 +118,11 @@ export class Authorizer {
   private readonly policies = new Map<string, { revision: number; list: NamedPolicy[] }>();
 
   constructor(
-    private readonly iam: IamStore,
+    /** Local IAM's store, started on the first decision (most runs never evaluate a call). */
+    private readonly iamStore: () => Promise<IamStore>,
     private readonly credentials: CredentialRegistry,
-    private readonly mappings: Readonly<Record<string, ServiceMapping | undefined>>,
+    /** A service's mapping, asked for once the service called has started. */
+    private readonly mappings: (service: string) => ServiceMapping | undefined,
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
   ) {}
@@ -152,7 +154,7 @@ export class Authorizer {
     region: string,
     read?: Buffer,
   ): Promise<Buffer | undefined> {
-    const mapping = this.mappings[service];
+    const mapping = this.mappings(service);
     if (!mapping) {
       throw new AccessDeniedError(
         'AccessDenied',
@@ -213,12 +215,13 @@ export class Authorizer {
   /** Decides one call (cached per principal, call, context and policy revision). */
   async decide(caller: Caller, call: IamCall, region = 'us-east-1'): Promise<AccessDecision> {
     const context = { ...contextOf(caller, region), ...call.context };
+    const iam = await this.iamStore();
     const key = [
       callerName(caller),
       call.action,
       call.resource,
       JSON.stringify(context),
-      this.iam.revision,
+      iam.revision,
       call.resourcePolicy ?? '',
       call.restrictPublicBuckets ?? '',
     ].join('\n');
@@ -229,7 +232,7 @@ export class Authorizer {
       decision = await evaluateAccess(
         {
           identityPolicies:
-            caller.kind === 'principal' ? this.identityPolicies(caller.principal) : [],
+            caller.kind === 'principal' ? this.identityPolicies(iam, caller.principal) : [],
           ...(call.resourcePolicy ? { resourcePolicy: parsePolicy(call.resourcePolicy) } : {}),
         },
         {
@@ -269,10 +272,11 @@ export class Authorizer {
       providerContext?: Record<string, string | string[]>;
     } = {},
   ): Promise<AccessDecision> {
+    const iam = await this.iamStore();
     try {
       return await evaluateAccess(
         {
-          identityPolicies: options.identity ? this.identityPolicies(options.identity) : [],
+          identityPolicies: options.identity ? this.identityPolicies(iam, options.identity) : [],
           resourcePolicy: parsePolicy(role.assumeRolePolicyDocument),
         },
         {
@@ -305,7 +309,7 @@ export class Authorizer {
     sessionName: string,
     options: { seconds: number; context?: Record<string, string> },
   ): Promise<{ principal: Principal; credentials: TemporaryCredentials } | undefined> {
-    const role = this.iam.roleByArn(roleArn);
+    const role = (await this.iamStore()).roleByArn(roleArn);
     if (!role) return undefined;
     const decision = await this.trusts(role, service, 'sts:AssumeRole', {
       context: { 'aws:SourceAccount': LOCAL_ACCOUNT_ID, ...options.context },
@@ -343,23 +347,23 @@ export class Authorizer {
   }
 
   /** A role's inline and attached managed policies (AWS managed ones local IAM lacks are skipped). */
-  private identityPolicies(principal: Principal): NamedPolicy[] {
+  private identityPolicies(iam: IamStore, principal: Principal): NamedPolicy[] {
     if (principal.account !== LOCAL_ACCOUNT_ID) return [ADMINISTRATOR_ACCESS];
     if (!principal.roleArn) return [ADMINISTRATOR_ACCESS];
     const cached = this.policies.get(principal.roleArn);
-    if (cached?.revision === this.iam.revision) return cached.list;
-    const role = this.iam.roleByArn(principal.roleArn);
+    if (cached?.revision === iam.revision) return cached.list;
+    const role = iam.roleByArn(principal.roleArn);
     const list: NamedPolicy[] = [];
     if (role) {
       for (const [name, text] of Object.entries(role.inlinePolicies))
         list.push({ name, document: parsePolicy(text) });
       for (const arn of role.attachedPolicies) {
-        const policy = this.iam.findManagedPolicy(arn);
+        const policy = iam.findManagedPolicy(arn);
         const version = policy?.versions.find((each) => each.id === policy.defaultVersionId);
         if (version) list.push({ name: policy!.name, document: parsePolicy(version.document) });
       }
     }
-    this.policies.set(principal.roleArn, { revision: this.iam.revision, list });
+    this.policies.set(principal.roleArn, { revision: iam.revision, list });
     return list;
   }
 }

@@ -121,8 +121,10 @@ interface Logging {
  * retried by the stream as Firehose retries.
  */
 export function firehoseDeliveryWriter(options: {
-  store: S3Store;
-  logs: LogStore;
+  /** S3's store, started on the first delivery. */
+  store: () => Promise<S3Store>;
+  /** The log store, started on the first error log written. */
+  logs: () => Promise<LogStore>;
   authorizer: Authorizer;
   clock: Clock;
   log: (line: string) => void;
@@ -151,7 +153,9 @@ export function firehoseDeliveryWriter(options: {
       errorCode: 'S3.AccessDenied',
     });
     try {
-      await logs.putLogEvents(stream.region, logging.LogGroupName, logging.LogStreamName, [
+      await (
+        await logs()
+      ).putLogEvents(stream.region, logging.LogGroupName, logging.LogStreamName, [
         { timestamp: clock.now(), message },
       ]);
     } catch (error: unknown) {
@@ -162,6 +166,7 @@ export function firehoseDeliveryWriter(options: {
   return {
     putObject: async (input) => {
       const { stream, ...object } = input;
+      const s3 = await store();
       if (stream) {
         const session = await sessions
           .get(stream.roleArn, 'firehose.amazonaws.com', `firehose-${stream.name}`.slice(0, 64), {
@@ -177,7 +182,7 @@ export function firehoseDeliveryWriter(options: {
         if (session === null)
           throw new DeliveryAccessDeniedError(`S3.AccessDenied: ${ACCESS_DENIED}`);
         if (session) {
-          const call = s3Call(store, {
+          const call = s3Call(s3, {
             method: 'PUT',
             rawUrl: `/${encodeURIComponent(object.bucket)}/${object.key.split('/').map(encodeURIComponent).join('/')}`,
             url: new URL('http://127.0.0.1/'),
@@ -192,7 +197,7 @@ export function firehoseDeliveryWriter(options: {
           }
         }
       }
-      return store.putObject(object);
+      return s3.putObject(object);
     },
   };
 }
@@ -207,7 +212,7 @@ export function schedulerRoles(options: {
   clock: Clock;
   log: (line: string) => void;
   /** The target's own policy (a function's AddPermission statements, a topic or queue policy). */
-  resourcePolicy: (targetArn: string) => string | undefined;
+  resourcePolicy: (targetArn: string) => Promise<string | undefined>;
 }): (
   schedule: { scheduleArn: string; roleArn: string },
   action: string,
@@ -223,7 +228,7 @@ export function schedulerRoles(options: {
       { 'aws:SourceArn': schedule.scheduleArn },
     );
     if (!session) return;
-    const policy = options.resourcePolicy(targetArn);
+    const policy = await options.resourcePolicy(targetArn);
     const refused = await authorizer.refusalFor(
       session.principal,
       { action, resource: targetArn, ...(policy ? { resourcePolicy: policy } : {}) },

@@ -34,6 +34,19 @@ export async function sqsUnavailable(queueArn: string): Promise<void> {
   );
 }
 
+/**
+ * How many of one function's asynchronous events run at once. AWS would start more instances;
+ * local AWS runs them in turn (they wait journalled), so that a schedule firing faster than a
+ * cold start (`npm start --every 1`) costs one instance, a Node process of about 50 MiB, not several.
+ */
+export const ASYNC_CONCURRENCY = 1;
+
+/** A function's events running now, and those waiting for one of them to finish. */
+interface Lane {
+  active: number;
+  waiting: (() => void)[];
+}
+
 /** One event waiting for its next attempt, as journalled on disk. */
 interface PendingEvent {
   requestId: string;
@@ -69,6 +82,7 @@ export interface AsyncHost {
 export class AsyncInvoker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  private readonly lanes = new Map<string, Lane>();
   private closed = false;
 
   constructor(
@@ -123,13 +137,37 @@ export class AsyncInvoker {
     clearTimeout(this.timers.get(event.requestId));
     const fire = () => {
       this.timers.delete(event.requestId);
-      const run = this.attempt(event).catch((error: unknown) =>
-        this.log(`lambda: async event ${event.requestId} failed in local AWS: ${messageOf(error)}`),
+      const run = this.inTurn(event.functionArn, () => this.attempt(event)).catch(
+        (error: unknown) =>
+          this.log(
+            `lambda: async event ${event.requestId} failed in local AWS: ${messageOf(error)}`,
+          ),
       );
       this.running.add(run);
       void run.finally(() => this.running.delete(run));
     };
     this.timers.set(event.requestId, this.clock.setTimeout(fire, delayMs));
+  }
+
+  /** Runs one of a function's events once fewer than {@link ASYNC_CONCURRENCY} of them run. */
+  private async inTurn(functionArn: string, run: () => Promise<void>): Promise<void> {
+    let lane = this.lanes.get(functionArn);
+    if (!lane) {
+      lane = { active: 0, waiting: [] };
+      this.lanes.set(functionArn, lane);
+    }
+    const current = lane;
+    // A finishing event hands its place straight to the next, so that none can overtake it.
+    if (current.active < ASYNC_CONCURRENCY) current.active++;
+    else await new Promise<void>((resolve) => current.waiting.push(resolve));
+    try {
+      // Closed while it waited: it stays journalled for the next start.
+      if (!this.closed) await run();
+    } finally {
+      const next = current.waiting.shift();
+      if (next) next();
+      else if (--current.active === 0) this.lanes.delete(functionArn);
+    }
   }
 
   private async attempt(event: PendingEvent): Promise<void> {
@@ -234,6 +272,13 @@ export class AsyncInvoker {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    // Events waiting their turn end now, unrun (see inTurn).
+    for (const lane of this.lanes.values()) {
+      for (const next of lane.waiting.splice(0)) {
+        lane.active++; // as a handed-on place: each gives its own back
+        next();
+      }
+    }
     await Promise.all(this.running);
   }
 }

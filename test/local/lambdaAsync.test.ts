@@ -186,6 +186,37 @@ describe('Lambda asynchronous invocation', () => {
     );
   });
 
+  it('runs one function’s events in turn, not at once, so that one instance serves them', async () => {
+    const targetArn = await deploy('in-turn-target', LOGS_EVENT);
+    await deploy(
+      'async-in-turn',
+      `export const handler = async () => { const began = Date.now(); await new Promise((r) => setTimeout(r, 150)); return { began, ended: Date.now() }; };`,
+      { DestinationConfig: { OnSuccess: { Destination: targetArn } } },
+    );
+
+    await Promise.all([1, 2, 3].map((n) => sendEvent('async-in-turn', { n })));
+    const lines = await eventually(
+      () => messages('/aws/lambda/in-turn-target'),
+      (found) => found.filter((line) => line.message.includes('"condition":"Success"')).length >= 3,
+    );
+    const runs = lines
+      .filter((line) => line.message.includes('"condition":"Success"'))
+      .map(
+        (line) =>
+          // The record follows the log line's prefix (time, request id, level).
+          (
+            JSON.parse(line.message.slice(line.message.indexOf('{'))) as {
+              responsePayload: { began: number; ended: number };
+            }
+          ).responsePayload,
+      )
+      .sort((a, b) => a.began - b.began);
+
+    expect(runs).toHaveLength(3);
+    expect(runs[1]!.began).toBeGreaterThanOrEqual(runs[0]!.ended);
+    expect(runs[2]!.began).toBeGreaterThanOrEqual(runs[1]!.ended);
+  });
+
   it('gives up with EventAgeExceeded when the event outlives its maximum age', async () => {
     const topicArn = await topicWithEmail('async-too-old');
     await deploy('async-old', FAILS, {

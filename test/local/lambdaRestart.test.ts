@@ -110,6 +110,8 @@ describe('Lambda across restarts', () => {
 
     // Restarted 600 times faster, the minute left before the retry passes in a tenth of a second.
     const second = await start(stateDir, 600);
+    // The journalled event starts Lambda at boot: no call comes to start it.
+    const startedAtBoot = second.local.started();
     const delivered = await until(async () =>
       (await readdir(second.local.outbox).catch(() => [] as string[])).some((f) =>
         f.includes('-restart-alerts-'),
@@ -120,6 +122,7 @@ describe('Lambda across restarts', () => {
     const journalEmptied = await until(async () => (await readdir(journal)).length === 0);
 
     expect(pendingAtStop).toHaveLength(1);
+    expect(startedAtBoot).toContain('lambda');
     expect(delivered).toBe(true);
     expect(journalEmptied).toBe(true);
   });

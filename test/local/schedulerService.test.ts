@@ -157,10 +157,14 @@ describe('local Scheduler across a restart', () => {
   it('keeps its schedules and arms them again from the new run', async () => {
     const stateDir = await folder();
     const first = await startLocalAws({ port: 0, stateDir });
-    const queue = await first.sqs.createQueue({ name: 'restart-target', region: 'us-east-1' });
+    const queue = await (
+      await first.service('sqs')
+    ).createQueue({ name: 'restart-target', region: 'us-east-1' });
     // Half an hour from now: nothing fires before the stop.
     const startDate = new Date(first.clock.now() + 1_800_000);
-    await first.scheduler.createSchedule(
+    await (
+      await first.service('scheduler')
+    ).createSchedule(
       'us-east-1',
       definition('survivor', {
         StartDate: startDate,
@@ -172,11 +176,15 @@ describe('local Scheduler across a restart', () => {
     // At 3,600 times, the half hour passes in half a second.
     const second = await startLocalAws({ port: 0, stateDir, timeScale: 3600 });
     try {
+      // Started by its saved schedule, with no call: the field reads it without a start.
+      expect(second.started()).toContain('scheduler');
       const survivor = second.scheduler.getSchedule({ region: 'us-east-1', name: 'survivor' });
       const bodies: string[] = [];
       const deadline = Date.now() + 10_000;
       while (bodies.length === 0 && Date.now() < deadline) {
-        const messages = await second.sqs.receiveMessages(queue.arn, { waitTimeSeconds: 20 });
+        const messages = await (
+          await second.service('sqs')
+        ).receiveMessages(queue.arn, { waitTimeSeconds: 20 });
         bodies.push(...messages.map((message) => message.Body));
       }
 

@@ -179,7 +179,9 @@ describe('the SQS in-process API', () => {
     await sqs.send(new CreateQueueCommand({ QueueName: 'in-process-queue' }));
     const queueArn = 'arn:aws:sqs:eu-west-1:000000000000:in-process-queue';
 
-    const messageId = await local.instance().sqs.sendMessage(queueArn, 'from Lambda');
+    const messageId = await (
+      await local.instance().service('sqs')
+    ).sendMessage(queueArn, 'from Lambda');
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: `${local.endpoint()}/000000000000/in-process-queue` }),
     );
@@ -188,7 +190,7 @@ describe('the SQS in-process API', () => {
   });
 
   it('creates a queue and reads and sets its attributes, for CloudFormation', async () => {
-    const sqsApi = local.instance().sqs;
+    const sqsApi = await local.instance().service('sqs');
 
     const created = await sqsApi.createQueue({
       name: 'provisioned-queue',
@@ -210,7 +212,10 @@ describe('the SQS in-process API', () => {
 
   it('raises QueueDoesNotExistError for an unknown queue', async () => {
     await expect(
-      local.instance().sqs.sendMessage('arn:aws:sqs:eu-west-1:000000000000:nowhere', 'x'),
+      (await local.instance().service('sqs')).sendMessage(
+        'arn:aws:sqs:eu-west-1:000000000000:nowhere',
+        'x',
+      ),
     ).rejects.toBeInstanceOf(QueueDoesNotExistError);
   });
 });

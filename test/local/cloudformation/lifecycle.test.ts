@@ -139,9 +139,12 @@ describe('stacks across restarts', () => {
     await writeFile(file, JSON.stringify(stacks));
 
     local = await startLocalAws({ port: 0, stateDir });
+    // The interrupted operation starts CloudFormation at boot: no call comes to start it.
+    const startedAtBoot = local.started();
 
     const { cfn, s3 } = clients();
     const stack = await settled(cfn, 'crashed');
+    expect(startedAtBoot).toContain('cloudformation');
     expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
     expect(await stackEvents(cfn, 'crashed')).toContainEqual(
       expect.objectContaining({

@@ -73695,7 +73695,8 @@ const accountsSchema = schema_strictObject({
         .min(1, { error: 'must list at least one 12-digit account ID' })
         .refine((ids) => new Set(ids).size === ids.length, {
         error: 'lists an account ID twice; list each once',
-    }),
+    })
+        .meta({ description: 'The 12-digit IDs of the AWS accounts that may read, each once.' }),
 }, 'an object such as {"accounts": ["123456789012"]}');
 const bucketReadAccessSchema = union([schemas_enum(BUCKET_READ_ACCESS), accountsSchema], {
     error: (issue) => `${issue.input === undefined ? 'required: ' : 'must be '}${quoteList(BUCKET_READ_ACCESS)} or {"accounts": ["123456789012"]}` +
@@ -73731,7 +73732,11 @@ const tickerNameSchema = schemas_string({ error: expected('a ticker name such as
     error: 'must not start or end with white space',
 })
     // For editors: a name of at most 64 bytes has at most 64 characters.
-    .meta({ maxLength: MAX_TICKER_NAME_BYTES });
+    .meta({
+    maxLength: MAX_TICKER_NAME_BYTES,
+    description: "The ticker's name, its DynamoDB key: unique in the list, at most 64 bytes in UTF-8, " +
+        'no control characters, no white space at either end.',
+});
 const priceSchema = schemas_number({ error: expected('a positive number such as 100 (not in quotes)') })
     .positive({
     error: (issue) => `must be a positive number such as 100, not ${String(issue.input)}`,
@@ -73742,6 +73747,9 @@ const priceSchema = schemas_number({ error: expected('a positive number such as 
 })
     .refine(hasAtMostTwoDecimals, {
     error: (issue) => `must have at most two decimal places (prices are in cents), such as ${nearestPrice(issue.input)}`,
+})
+    .meta({
+    description: 'The starting price, from 0.01 to 1,000,000,000 with at most two decimals.',
 });
 const tickerSchema = schema_strictObject({ name: tickerNameSchema, price: priceSchema }, 'an object such as {"name": "Index_1", "price": 100}');
 const tickersSchema = array(tickerSchema, {
@@ -73771,10 +73779,13 @@ const wholeNumber = (what, min, max) => schemas_number({ error: expected(`${what
 const pipelineConfigSchema = schema_strictObject({
     $schema: schemas_string().optional().meta({ description: 'Path to the JSON Schema of this file.' }),
     firstName: nameSchema('Kyle').meta({
-        description: 'Your first name. Its first three letters go into every resource name.',
+        description: 'Your first name. Its first three letters go into every resource name. Accents are ' +
+            'folded (José → Jose); spaces, hyphens, apostrophes and periods are dropped; any other ' +
+            'character that is not a Latin letter is an error.',
     }),
     lastName: nameSchema('Maposa').meta({
-        description: 'Your last name. Its first three letters go into every resource name.',
+        description: 'Your last name. Its first three letters go into every resource name; the same rules ' +
+            'as firstName.',
     }),
     region: regionSchema
         .default('eu-west-1')
@@ -73791,14 +73802,16 @@ const pipelineConfigSchema = schema_strictObject({
         error: 'lists an email address twice; list each once',
     })
         .meta({
-        description: 'Who is emailed when the streaming function fails (one to five addresses).',
+        description: 'Who is emailed when the streaming function fails (one to five addresses, each once). ' +
+            'Each must confirm the subscription SNS emails it before alerts arrive.',
         maxItems: MAX_ALERT_EMAILS,
     }),
     bucketReadAccess: bucketReadAccessSchema,
     githubRepository: githubRepositorySchema.optional(),
-    tickers: tickersSchema
-        .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))
-        .meta({ description: 'The rows seeded into the DynamoDB table.' }),
+    tickers: tickersSchema.default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker }))).meta({
+        description: 'The rows seeded into the DynamoDB table, with unique names; the default is the ' +
+            "tutorial's five.",
+    }),
     scheduleMinutes: wholeNumber('a whole number of minutes such as 1', 1, 1440)
         .default(1)
         .meta({ description: 'How often the streaming function runs, in minutes.' }),

@@ -30269,7 +30269,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3178);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5066);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30278,7 +30278,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3178:
+/***/ 5066:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43268,7 +43268,8 @@ const accountsSchema = schema_strictObject({
         .min(1, { error: 'must list at least one 12-digit account ID' })
         .refine((ids) => new Set(ids).size === ids.length, {
         error: 'lists an account ID twice; list each once',
-    }),
+    })
+        .meta({ description: 'The 12-digit IDs of the AWS accounts that may read, each once.' }),
 }, 'an object such as {"accounts": ["123456789012"]}');
 const bucketReadAccessSchema = union([schemas_enum(BUCKET_READ_ACCESS), accountsSchema], {
     error: (issue) => `${issue.input === undefined ? 'required: ' : 'must be '}${quoteList(BUCKET_READ_ACCESS)} or {"accounts": ["123456789012"]}` +
@@ -43304,7 +43305,11 @@ const tickerNameSchema = schemas_string({ error: expected('a ticker name such as
     error: 'must not start or end with white space',
 })
     // For editors: a name of at most 64 bytes has at most 64 characters.
-    .meta({ maxLength: MAX_TICKER_NAME_BYTES });
+    .meta({
+    maxLength: MAX_TICKER_NAME_BYTES,
+    description: "The ticker's name, its DynamoDB key: unique in the list, at most 64 bytes in UTF-8, " +
+        'no control characters, no white space at either end.',
+});
 const priceSchema = schemas_number({ error: expected('a positive number such as 100 (not in quotes)') })
     .positive({
     error: (issue) => `must be a positive number such as 100, not ${String(issue.input)}`,
@@ -43315,6 +43320,9 @@ const priceSchema = schemas_number({ error: expected('a positive number such as 
 })
     .refine(hasAtMostTwoDecimals, {
     error: (issue) => `must have at most two decimal places (prices are in cents), such as ${nearestPrice(issue.input)}`,
+})
+    .meta({
+    description: 'The starting price, from 0.01 to 1,000,000,000 with at most two decimals.',
 });
 const tickerSchema = schema_strictObject({ name: tickerNameSchema, price: priceSchema }, 'an object such as {"name": "Index_1", "price": 100}');
 const tickersSchema = array(tickerSchema, {
@@ -43344,10 +43352,13 @@ const wholeNumber = (what, min, max) => schemas_number({ error: expected(`${what
 const pipelineConfigSchema = schema_strictObject({
     $schema: schemas_string().optional().meta({ description: 'Path to the JSON Schema of this file.' }),
     firstName: nameSchema('Kyle').meta({
-        description: 'Your first name. Its first three letters go into every resource name.',
+        description: 'Your first name. Its first three letters go into every resource name. Accents are ' +
+            'folded (José → Jose); spaces, hyphens, apostrophes and periods are dropped; any other ' +
+            'character that is not a Latin letter is an error.',
     }),
     lastName: nameSchema('Maposa').meta({
-        description: 'Your last name. Its first three letters go into every resource name.',
+        description: 'Your last name. Its first three letters go into every resource name; the same rules ' +
+            'as firstName.',
     }),
     region: regionSchema
         .default('eu-west-1')
@@ -43364,14 +43375,16 @@ const pipelineConfigSchema = schema_strictObject({
         error: 'lists an email address twice; list each once',
     })
         .meta({
-        description: 'Who is emailed when the streaming function fails (one to five addresses).',
+        description: 'Who is emailed when the streaming function fails (one to five addresses, each once). ' +
+            'Each must confirm the subscription SNS emails it before alerts arrive.',
         maxItems: MAX_ALERT_EMAILS,
     }),
     bucketReadAccess: bucketReadAccessSchema,
     githubRepository: githubRepositorySchema.optional(),
-    tickers: tickersSchema
-        .default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker })))
-        .meta({ description: 'The rows seeded into the DynamoDB table.' }),
+    tickers: tickersSchema.default(DEFAULT_TICKERS.map((ticker) => ({ ...ticker }))).meta({
+        description: 'The rows seeded into the DynamoDB table, with unique names; the default is the ' +
+            "tutorial's five.",
+    }),
     scheduleMinutes: wholeNumber('a whole number of minutes such as 1', 1, 1440)
         .default(1)
         .meta({ description: 'How often the streaming function runs, in minutes.' }),
@@ -46193,14 +46206,16 @@ const RESOURCE_KINDS = {
     queue: { type: 'AWS::SQS::Queue', arn: 'Arn' },
 };
 
-;// CONCATENATED MODULE: external "@cloud-copilot/iam-simulate"
-var iam_simulate_x = (y) => {
-	var x = {}; __nccwpck_require__.d(x, y); return x
-} 
-var iam_simulate_y = (x) => (() => (x))
-const iam_simulate_namespaceObject = iam_simulate_x({ ["getDenialReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getDenialReasons), ["getGrantReasons"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.getGrantReasons), ["runSimulation"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.runSimulation), ["runUnsafeSimulation"]: () => (__WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__.runUnsafeSimulation) });
 ;// CONCATENATED MODULE: ./lib/iam/evaluate.ts
-
+/**
+ * iam-simulate and the IAM data behind it (about 10 MiB), loaded with the first decision rather
+ * than by every program that imports this module (local AWS at start, before any call is evaluated).
+ */
+const simulator = () => Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2425));
+/** Loads the evaluator ahead of the first decision, so that the decision does not wait for it. */
+async function loadEvaluator() {
+    await simulator();
+}
 /** The caller of an unsigned request, as iam-simulate names it. */
 const ANONYMOUS = { type: 'Anonymous' };
 /** Thrown when a request or a policy cannot be evaluated (an unknown action, a malformed policy). */
@@ -46216,15 +46231,16 @@ const policyName = (identifier, policyType) => policyType === 'identity'
     ? `identity policy ${identifier ?? ''}`.trim()
     : `the ${policyType} policy`;
 const statementName = (reason) => `statement ${reason.statementIndex ?? '?'}${reason.statementId ? ` (${reason.statementId})` : ''}`;
-function explain(analysis, policies, request) {
+async function explain(analysis, policies, request) {
+    const { getDenialReasons, getGrantReasons } = await simulator();
     if (analysis.result === 'Allowed') {
-        const grants = (0,iam_simulate_namespaceObject.getGrantReasons)(analysis).map((grant) => {
+        const grants = getGrantReasons(analysis).map((grant) => {
             const identifier = 'policyIdentifier' in grant ? grant.policyIdentifier : undefined;
             return `${policyName(identifier, grant.policyType)}, ${statementName(grant)}`;
         });
         return { allowed: true, reason: `allowed by ${grants.join('; ') || 'policy'}` };
     }
-    const denials = (0,iam_simulate_namespaceObject.getDenialReasons)(analysis);
+    const denials = getDenialReasons(analysis);
     const explicit = denials.filter((denial) => denial.denialType === 'Explicit');
     if (explicit.length > 0) {
         const by = explicit.map((denial) => {
@@ -46260,13 +46276,14 @@ function explain(analysis, policies, request) {
  * on unnamed policies). A matching Deny wins; else a matching Allow allows.
  */
 async function unchecked(simulation) {
+    const { runSimulation, runUnsafeSimulation } = await simulator();
     const policy = simulation.resourcePolicy;
     const statements = [policy?.Statement ?? []].flat();
     const matching = [];
     try {
         for (const [index, statement] of statements.entries()) {
             const { Condition, Principal, NotPrincipal, ...rest } = statement;
-            const principalOnly = await (0,iam_simulate_namespaceObject.runSimulation)({
+            const principalOnly = await runSimulation({
                 ...simulation,
                 request: { ...simulation.request, contextVariables: {} },
                 identityPolicies: [],
@@ -46286,7 +46303,7 @@ async function unchecked(simulation) {
                 continue;
             if (principalOnly.result.analysis.result !== 'Allowed')
                 continue;
-            const conditions = (0,iam_simulate_namespaceObject.runUnsafeSimulation)({
+            const conditions = runUnsafeSimulation({
                 ...simulation,
                 identityPolicies: [
                     {
@@ -46361,9 +46378,10 @@ async function evaluateAccess(policies, request) {
     };
     if (request.providerContext)
         return unchecked(simulation);
+    const { runSimulation } = await simulator();
     let response;
     try {
-        response = await (0,iam_simulate_namespaceObject.runSimulation)(simulation, {});
+        response = await runSimulation(simulation, {});
     }
     catch (error) {
         throw new PolicyEvaluationError(`cannot evaluate ${request.action} on ${request.resource}`, {
@@ -47477,6 +47495,13 @@ async function main_run() {
     });
 }
 
+
+/***/ }),
+
+/***/ 2425:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_MODULE__cloud_copilot_iam_simulate_53c69d71__;
 
 /***/ }),
 

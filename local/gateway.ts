@@ -81,6 +81,27 @@ export const SERVICE_NAMES = [
   'cloudformation',
 ] as const;
 
+/** Each service's name as AWS writes it, for what local AWS says it serves. */
+export const SERVICE_TITLES: Record<(typeof SERVICE_NAMES)[number], string> = {
+  dynamodb: 'DynamoDB',
+  s3: 'S3',
+  firehose: 'Firehose',
+  sns: 'SNS',
+  lambda: 'Lambda',
+  logs: 'CloudWatch Logs',
+  sqs: 'SQS',
+  sts: 'STS',
+  iam: 'IAM',
+  scheduler: 'EventBridge Scheduler',
+  glue: 'Glue',
+  athena: 'Athena',
+  cloudformation: 'CloudFormation',
+};
+
+/** "DynamoDB, S3, ... and CloudFormation": every service local AWS serves. */
+export const SERVICE_LIST = ((titles: string[]) =>
+  `${titles.slice(0, -1).join(', ')} and ${titles.at(-1)!}`)(Object.values(SERVICE_TITLES));
+
 /** Each service's wire protocol, which decides the shape of the errors the gateway answers for it. */
 const PROTOCOLS: Record<(typeof SERVICE_NAMES)[number], Protocol> = {
   dynamodb: 'json-1.0',

@@ -195,14 +195,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
   };
   for (let i = 0; i < runs; i++) {
     npmLocalAws.push(await localAwsOnce(['npm', 'run', 'local-aws', '--']));
-    server.push(
-      await localAwsOnce([
-        process.execPath,
-        '--disable-warning=NodeVersionSupportWarning',
-        'scripts/launch.mjs',
-        'local-aws',
-      ]),
-    );
+    server.push(await localAwsOnce([process.execPath, 'scripts/launch.mjs', 'local-aws']));
     const motoPort = await freePort();
     moto.push(
       await benchServerOnce(

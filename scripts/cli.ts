@@ -27,6 +27,19 @@ export const processIo: CliIo = {
 /** A command's entry point: takes the arguments after the script name, returns the exit status. */
 export type Main = (argv: readonly string[], io?: CliIo) => Promise<number>;
 
+/** Folds `text` into lines of at most `width` columns at spaces, for usage texts. */
+export function wrap(text: string, width = 80): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}
+
 /** Parses command-line options strictly, turning Node's errors into a {@link UsageError}. */
 export function parseOptions<Options extends NonNullable<ParseArgsConfig['options']>>(
   options: Options,

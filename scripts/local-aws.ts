@@ -1,11 +1,11 @@
+import { SERVICE_LIST } from '../local/gateway.js';
 import { DEFAULT_PORT, LocalAwsStartError, startLocalAws } from '../local/index.js';
-import { command, parseOptions, UsageError, runIfEntryPoint } from './cli.js';
+import { command, parseOptions, UsageError, runIfEntryPoint, wrap } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run local-aws -- [--port <port>] [--reset] [--state-dir <dir>] [--time-scale <n>]
 
-Serves DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, EventBridge
-Scheduler and CloudFormation on one endpoint until Ctrl-C.
+${wrap(`Serves ${SERVICE_LIST} on one endpoint until Ctrl-C.`)}
   --port <port>       port on 127.0.0.1 (default: LOCAL_AWS_PORT or ${DEFAULT_PORT})
   --reset             start empty, deleting the state of earlier runs
   --state-dir <dir>   where state lives between runs (default: .local): a folder local AWS
@@ -86,7 +86,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
     throw error;
   }
   io.stdout(
-    `local AWS is serving DynamoDB, S3, Firehose, SNS, SQS, Lambda, CloudWatch Logs, STS, IAM, Scheduler and CloudFormation on ${local.endpoint}` +
+    `local AWS is serving ${SERVICE_LIST} on ${local.endpoint}` +
       (timeScale === 1 ? '' : ` (time runs ${timeScale} times faster)`),
   );
   io.stdout(`  state: ${local.stateDir}   email outbox: ${local.outbox}`);

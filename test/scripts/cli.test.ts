@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { command, isEntryPoint, UsageError } from '../../scripts/cli.js';
+import { SERVICE_TITLES } from '../../local/gateway.js';
+import { command, isEntryPoint, UsageError, wrap } from '../../scripts/cli.js';
 import { main as localAws } from '../../scripts/local-aws.js';
 import { runMain } from '../support/cli.js';
 
@@ -45,6 +46,18 @@ describe('command', () => {
   });
 });
 
+describe('wrap', () => {
+  it('folds at spaces into lines no wider than asked, keeping every word in order', () => {
+    const text = 'one two three four five six seven eight nine ten';
+    const lines = wrap(text, 14).split('\n');
+    expect(lines).toEqual(['one two three', 'four five six', 'seven eight', 'nine ten']);
+  });
+
+  it('leaves a word longer than the width on a line of its own', () => {
+    expect(wrap('a abcdefghij b', 4)).toBe('a\nabcdefghij\nb');
+  });
+});
+
 describe('isEntryPoint', () => {
   it('is false for a module that was imported, not started', () => {
     expect(isEntryPoint(import.meta.url)).toBe(false);
@@ -52,6 +65,14 @@ describe('isEntryPoint', () => {
 });
 
 describe('npm run local-aws (command line)', () => {
+  it('names every service it serves in its help, within 80 columns', async () => {
+    const { code, stdout } = await runMain(localAws, ['--help']);
+    expect(code).toBe(0);
+    const oneLine = stdout.replace(/\s+/g, ' ');
+    for (const title of Object.values(SERVICE_TITLES)) expect(oneLine).toContain(title);
+    for (const line of stdout.split('\n').slice(2, 5)) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('exits 2 naming --port when it is not a port number', async () => {
     const { code, stderr } = await runMain(localAws, ['--port', 'http']);
     expect(code).toBe(2);

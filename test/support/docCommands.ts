@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CliIo, Main } from '../../scripts/cli.js';
 import type { DocCommand } from './markdown.js';
 
@@ -119,7 +121,9 @@ export function usageFromScripts(scripts: Record<string, string>): UsageOf {
       /\btsx (scripts\/[\w./-]+\.ts)/.exec(source)?.[1] ??
       (/\blaunch\.mjs ([\w-]+)/.exec(source)?.[1] ?? '').replace(/^(.+)$/, 'scripts/$1.ts');
     if (!file || !existsSync(file)) return undefined;
-    const module = (await import(`../../${file}`)) as { main?: Main };
+    const module = (await import(/* @vite-ignore */ pathToFileURL(resolve(file)).href)) as {
+      main?: Main;
+    };
     if (!module.main) return undefined;
     const lines: string[] = [];
     const io: CliIo = { stdout: (text) => lines.push(text), stderr: () => {}, env: {} };

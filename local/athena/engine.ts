@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
@@ -268,13 +268,23 @@ export class QueryEngine {
         .map((key) => `, ${quote(key)} VARCHAR`)
         .join('')})`,
     );
-    if (files.length > 0) {
-      const rows = files.map(
-        ({ path, object }) => `(${[path, object.uri, ...object.values].map(literal).join(', ')})`,
-      );
-      await connection.run(`INSERT INTO ${filesTable} VALUES ${rows.join(', ')}`);
+    const appender = await connection.createAppender(`files_${index}`, 'main', 'memory');
+    try {
+      for (const { path, object } of files) {
+        for (const value of [path, object.uri, ...object.values]) appender.appendVarchar(value);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
-    const source = await jsonKeys(connection, files, table.columns);
+    // Every link of this table, by pattern (no list of thousands of names in the SQL), unless the
+    // folder's own name would be read as a pattern.
+    const folder = dirname(files[0]?.path ?? '');
+    const list = /[*?[\]{}]/.test(folder)
+      ? `[${files.map(({ path }) => literal(path)).join(', ')}]`
+      : literal(join(folder, `${index}-*`));
+    const source = await jsonKeys(connection, files, list, table.columns);
     const columns = table.columns.map((column) => {
       const name = column.Name.toLowerCase();
       const key = source.get(name);
@@ -292,7 +302,6 @@ export class QueryEngine {
         (column) =>
           `${literal(source.get(column.Name.toLowerCase())!)}: ${literal(duckType(column.Type))}`,
       );
-    const list = `[${files.map(({ path }) => literal(path)).join(', ')}]`;
     const reader =
       files.length === 0
         ? // No file to read: the same columns, no rows.
@@ -373,6 +382,7 @@ async function linkOne({ path, object }: { path: string; object: TableObject }):
 async function jsonKeys(
   connection: DuckDBConnection,
   files: Snapshot['files'],
+  list: string,
   columns: readonly GlueColumn[],
 ): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
@@ -392,8 +402,7 @@ async function jsonKeys(
   }
   if (keys.size < wanted.size && files.length > 0) {
     const reader = await connection.runAndReadAll(
-      `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(` +
-        `[${files.map(({ path }) => literal(path)).join(', ')}], ignore_errors = true) ` +
+      `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(${list}, ignore_errors = true) ` +
         `WHERE json_type(json) = 'OBJECT'`,
     );
     for (const [key] of reader.getRowsJS()) note(String(key));

@@ -55,4 +55,18 @@ describe('QueryEngine', () => {
     expect(output.rows).toEqual([['A']]);
     expect(await readdir(join(folder, 'scratch'))).toEqual([]);
   });
+
+  it('reads the objects when its folder’s name holds glob characters', async () => {
+    const odd = new QueryEngine(join(folder, 'state [1] *'));
+    const file = join(folder, 'two.json');
+    await writeFile(file, '{"TickerName":"A"}\n{"TickerName":"B"}\n');
+
+    try {
+      const output = await odd.run('SELECT count(*) AS n FROM tickers', 'db', [table([file])]);
+
+      expect(output.rows).toEqual([['2']]);
+    } finally {
+      await odd.close();
+    }
+  });
 });

@@ -98,8 +98,8 @@ function csvLine(values: readonly (string | null)[]): string {
 
 /**
  * Amazon Athena (AWS JSON 1.1, `AmazonAthena.<Op>`): workgroups and query executions. Queries run
- * on DuckDB over the objects of the Glue tables they name, read through local S3's in-process API,
- * reading only the partitions the WHERE clause can match; results go to the output location as CSV.
+ * on DuckDB over the objects of the Glue tables they name, reading local S3's stored files of only
+ * the partitions the WHERE clause can match; results go to the output location as CSV.
  */
 export class AthenaService {
   private state: AthenaState = { workGroups: {}, executions: [] };

@@ -206,11 +206,14 @@ export class QueryEngine {
     const folder = mkdir(this.scratch, { recursive: true }).then(() =>
       mkdtemp(join(this.scratch, QUERY_FOLDER)),
     );
-    const snapshots = folder.then((path) => snapshot(path, tables));
-    const result = this.queue.then(async () =>
-      this.runNow(sql, database, await snapshots, await folder),
-    );
-    this.queue = result.catch(() => undefined);
+    // Linked (or failed) at once; a failure is the query's, without waiting for its turn.
+    const prepared = folder.then(async (path) => ({ path, tables: await snapshot(path, tables) }));
+    const previous = this.queue;
+    const result = prepared.then(async (snapshots) => {
+      await previous;
+      return this.runNow(sql, database, snapshots.tables, snapshots.path);
+    });
+    this.queue = previous.then(() => result).catch(() => undefined);
     return result.finally(async () => {
       const path = await folder.catch(() => undefined);
       if (path) await rm(path, { recursive: true, force: true });

@@ -46,6 +46,19 @@ describe('QueryEngine', () => {
     });
   });
 
+  it('fails a query whose file is gone while an earlier query still runs', async () => {
+    const file = join(folder, 'earlier.json');
+    await writeFile(file, '{"TickerName":"A"}\n'.repeat(10_000));
+
+    const earlier = engine.run('SELECT count(*) FROM tickers', 'db', [table([file])]);
+    const later = engine.run('SELECT count(*) FROM tickers', 'db', [
+      table([join(folder, 'also-never-written')]),
+    ]);
+
+    await expect(later).rejects.toMatchObject({ kind: 'HIVE_CANNOT_OPEN_SPLIT' });
+    expect((await earlier).rows).toEqual([['10000']]);
+  });
+
   it('leaves no links behind once a query has run', async () => {
     const file = join(folder, 'one.json');
     await writeFile(file, '{"TickerName":"A"}\n');

@@ -136,6 +136,8 @@ interface Snapshot {
 const FILE_COLUMN = '__local_athena_file';
 /** The start of each query's folder of links. */
 const QUERY_FOLDER = 'query-';
+/** How many objects' first lines are read for the JSON keys before every record's are. */
+const FIRST_LINES_READ = 32;
 /** Links made at once while a query's objects are snapshotted. */
 const LINKS_AT_ONCE = 64;
 
@@ -379,8 +381,8 @@ async function linkOne({ path, object }: { path: string; object: TableObject }):
 
 /**
  * The JSON key each column reads, by lower-case column name: the JSON SerDe matches keys ignoring
- * case, DuckDB's `read_json` does not. Keys come from the objects' first lines (read until every
- * column has one); a column none of those has is looked for among every record's keys.
+ * case, DuckDB's `read_json` does not. Keys come from the first lines of the first objects (read
+ * until every column has one); a column none of those has is looked for among every record's keys.
  */
 async function jsonKeys(
   connection: DuckDBConnection,
@@ -394,7 +396,7 @@ async function jsonKeys(
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const { path, object } of files) {
+  for (const { path, object } of files.slice(0, FIRST_LINES_READ)) {
     if (keys.size === wanted.size) break;
     try {
       const first: unknown = JSON.parse(await firstLine(path, object.gzip));

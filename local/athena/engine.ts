@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -159,7 +159,10 @@ export class QueryEngine {
   constructor(private readonly scratch: string = tmpdir()) {}
 
   private connect(): Promise<DuckDBConnection> {
-    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    // A thread per core: the JSON reader splits the objects among them.
+    this.instance ??= DuckDBInstance.create(':memory:', {
+      threads: String(availableParallelism()),
+    });
     return this.instance.then((instance) => instance.connect());
   }
 

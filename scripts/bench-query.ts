@@ -16,9 +16,10 @@ const USAGE = `Usage: npm run bench:query -- [--records <n>] [--json]
 
 Generates delivered records in Firehose's object layout in a fresh local AWS, then times, through
 the Athena API, the latest price per ticker and the hourly min/max/mean per ticker over all of them
-(each once over objects no query has read, then repeated), the hourly aggregate with a one-hour
-partition filter, and plain Node scans of the same objects computing the same answers (JSON.parse
-of every line), in the same run. One query of no table first starts DuckDB, which is not timed.
+(each run first, then repeated: local Athena keeps no parsed rows between queries, so both runs
+read every object), the hourly aggregate with a one-hour partition filter, and plain Node scans of
+the same objects computing the same answers (JSON.parse of every line), in the same run. One query
+of no table first starts DuckDB, which is not timed.
   --records <n>   how many records (default 1000000)
   --json          print one JSON object`;
 

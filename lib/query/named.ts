@@ -1,5 +1,8 @@
 import { HOUR_PARTITION } from './table.js';
 
+/** Athena's hidden column of each row's object, `s3://bucket/key`, as SQL names it. */
+const PATH_COLUMN = '"$path"';
+
 /** The built-in queries of `npm run query -- --named <name>`; each reads the table `tickers`. */
 export const NAMED_QUERIES = {
   'latest-price': {
@@ -47,7 +50,8 @@ export function isNamedQuery(name: string): name is NamedQuery {
 /**
  * Restricts a query to the hours from `since` to `until` (partition values such as `2026/11/28/18`,
  * either end optional) by defining `tickers` as the filtered table in a WITH clause that shadows the
- * table's own name: Athena and local Athena then read only those partitions.
+ * table's own name: Athena and local Athena then read only those partitions. Athena's hidden
+ * `"$path"` column is not in `SELECT *`, so the clause carries it too when the query names it.
  */
 export function withHours(
   sql: string,
@@ -58,7 +62,8 @@ export function withHours(
     ...(options.until ? [`${HOUR_PARTITION} <= '${options.until}'`] : []),
   ];
   if (conditions.length === 0) return sql;
-  const cte = `${options.table} AS (SELECT * FROM "${options.database}"."${options.table}" WHERE ${conditions.join(' AND ')})`;
+  const columns = sql.includes(PATH_COLUMN) ? `*, ${PATH_COLUMN}` : '*';
+  const cte = `${options.table} AS (SELECT ${columns} FROM "${options.database}"."${options.table}" WHERE ${conditions.join(' AND ')})`;
   const existing = /^\s*WITH\s+/i.exec(sql);
   return existing ? `WITH ${cte}, ${sql.slice(existing[0].length)}` : `WITH ${cte}\n${sql}`;
 }

@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { GlueColumn } from '../glue/index.js';
@@ -23,14 +25,17 @@ export class QueryFailure extends Error {
 
 /** One object of a table, with the partition values its key holds. */
 export interface TableObject {
-  /** Names this version of the object: the same id always has the same bytes. */
-  id: string;
   /** `s3://bucket/key`, Athena's `"$path"`. */
   uri: string;
   /** Its size in bytes as stored. */
   size: number;
-  /** Reads the object's JSON lines (gzip objects inflated). */
-  read(): Promise<Buffer>;
+  /**
+   * The file holding its bytes, which never change while the file exists (local S3 writes a new
+   * file for every write); undefined for an empty object.
+   */
+  file: string | undefined;
+  /** Whether the bytes are gzip (Firehose's `.gz` keys), inflated as they are read. */
+  gzip: boolean;
   values: readonly string[];
 }
 
@@ -120,28 +125,44 @@ function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** The objects of one table as linked into a query's folder: the files DuckDB reads. */
+interface Snapshot {
+  table: EngineTable;
+  /** Each object that has bytes, with the name of its link. */
+  files: { path: string; object: TableObject }[];
+}
+
+/** The column DuckDB's `read_json` names each row's file in (no JSON key is spelled so). */
+const FILE_COLUMN = '__local_athena_file';
+/** The start of each query's folder of links. */
+const QUERY_FOLDER = 'query-';
+/** How many objects' first lines are read for the JSON keys before every record's are. */
+const FIRST_LINES_READ = 32;
+/** Links made at once while a query's objects are snapshotted. */
+const LINKS_AT_ONCE = 64;
+
 /**
  * DuckDB behind local Athena: each query gets a connection whose default catalog `awsdatacatalog`
- * holds one view per table it reads, over the table's objects (written to a temporary folder, as
- * DuckDB's httpfs extension cannot be fetched here) joined with each object's partition values.
+ * holds one view per table it reads, DuckDB's own JSON reader over the objects' stored files (in
+ * parallel, no byte of them passing through JavaScript), joined with each object's partition values.
+ * Nothing is cached between queries, so a query always reads the objects as they are.
  */
 export class QueryEngine {
   private instance?: Promise<DuckDBInstance>;
   /** One query at a time: the catalog's views are rebuilt for each. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Parsed rows by column layout, and which object versions (and how many bytes) they hold. */
-  private readonly caches = new Map<
-    string,
-    { name: string; objects: Map<string, number>; bytes: number }
-  >();
-  /** Object ids as small numbers: the view joins on them, far faster than on long strings. */
-  private objectNumber = 0;
 
-  /** @param cacheBytes how many bytes of objects the parsed-row cache may hold (default 1 GB). */
-  constructor(private readonly cacheBytes = 1_000_000_000) {}
+  /**
+   * @param scratch where each query links the files it reads: on the file system of local S3's
+   * data, so the links are hard links (anywhere else they are copies).
+   */
+  constructor(private readonly scratch: string = tmpdir()) {}
 
   private connect(): Promise<DuckDBConnection> {
-    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    // A thread per core: the JSON reader splits the objects among them.
+    this.instance ??= DuckDBInstance.create(':memory:', {
+      threads: String(availableParallelism()),
+    });
     return this.instance.then((instance) => instance.connect());
   }
 
@@ -181,35 +202,51 @@ export class QueryEngine {
     }
   }
 
-  /** Runs a query over `tables` with `database` as the default schema. */
+  /**
+   * Runs a query over `tables` with `database` as the default schema. The objects' files are linked
+   * at once, before the query waits its turn: local S3 removes a replaced object's file a moment
+   * after the change, and the link keeps the bytes that were planned (and counted) readable.
+   */
   run(sql: string, database: string, tables: readonly EngineTable[]): Promise<QueryOutput> {
-    const result = this.queue.then(() => this.runNow(sql, database, tables));
-    this.queue = result.catch(() => undefined);
-    return result;
+    const folder = mkdir(this.scratch, { recursive: true }).then(() =>
+      mkdtemp(join(this.scratch, QUERY_FOLDER)),
+    );
+    // Linked (or failed) at once; a failure is the query's, without waiting for its turn.
+    const prepared = folder.then(async (path) => ({ path, tables: await snapshot(path, tables) }));
+    const previous = this.queue;
+    const result = prepared.then(async (snapshots) => {
+      await previous;
+      return this.runNow(sql, database, snapshots.tables, snapshots.path);
+    });
+    this.queue = previous.then(() => result).catch(() => undefined);
+    return result.finally(async () => {
+      const path = await folder.catch(() => undefined);
+      if (path) await rm(path, { recursive: true, force: true });
+    });
   }
 
   private async runNow(
     sql: string,
     database: string,
-    tables: readonly EngineTable[],
+    snapshots: readonly Snapshot[],
+    folder: string,
   ): Promise<QueryOutput> {
-    const folder = await mkdtemp(join(tmpdir(), 'local-athena-'));
     const connection = await this.connect();
     try {
       await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS awsdatacatalog`);
-      const schemas = new Set([database, ...tables.map((table) => table.database)]);
+      const schemas = new Set([database, ...snapshots.map(({ table }) => table.database)]);
       for (const schema of schemas) {
         await connection.run(`DROP SCHEMA IF EXISTS awsdatacatalog.${quote(schema)} CASCADE`);
         await connection.run(`CREATE SCHEMA awsdatacatalog.${quote(schema)}`);
       }
       let index = 0;
-      for (const table of tables) await this.load(connection, folder, table, index++);
+      for (const table of snapshots) await this.load(connection, table, index++);
       await connection.run(`USE awsdatacatalog.${quote(database)}`);
       let reader;
       try {
         reader = await connection.runAndReadAll(sql);
       } catch (error: unknown) {
-        throw failureOf(error, sql);
+        throw failureOf(error, folder, snapshots);
       }
       const types = reader.columnTypes().map(athenaType);
       return {
@@ -220,131 +257,83 @@ export class QueryEngine {
       };
     } finally {
       connection.disconnectSync();
-      await rm(folder, { recursive: true, force: true });
     }
   }
 
   /**
-   * Creates the view of one table over its objects. Each object version's rows are parsed once
-   * into a cache table (one per column layout) and reused while that version stands, as objects
-   * never change in place; the view joins the cached rows of the objects this query reads with
-   * their partition values.
+   * Creates the view of one table: `read_json` over its objects' files, with the Glue columns'
+   * types (so DuckDB samples nothing), joined by file name with each object's partition values.
    */
   private async load(
     connection: DuckDBConnection,
-    folder: string,
-    table: EngineTable,
+    { table, files }: Snapshot,
     index: number,
   ): Promise<void> {
-    const layout = JSON.stringify(
-      table.columns.map((c) => [c.Name.toLowerCase(), duckType(c.Type)]),
-    );
-    let cache = this.caches.get(layout);
-    if (!cache) {
-      cache = {
-        name: `memory.main.${quote(`cache_${this.caches.size}`)}`,
-        objects: new Map(),
-        bytes: 0,
-      };
-      this.caches.set(layout, cache);
-      await connection.run(
-        `CREATE OR REPLACE TABLE ${cache.name} (__object BIGINT${table.columns
-          .map((c) => `, ${quote(c.Name.toLowerCase())} ${duckType(c.Type)}`)
-          .join('')})`,
-      );
-    }
-    const missing = table.objects.filter((object) => !cache.objects.has(object.id));
-    if (cache.bytes + missing.reduce((sum, o) => sum + o.size, 0) > this.cacheBytes) {
-      // Over the limit: start again with only what this query reads.
-      await connection.run(`DELETE FROM ${cache.name}`);
-      cache.objects.clear();
-      cache.bytes = 0;
-      missing.splice(0, missing.length, ...table.objects);
-    }
-    const numbers = missing.map(() => ++this.objectNumber);
-    if (missing.length > 0)
-      await this.parseInto(connection, folder, cache.name, table, missing, numbers);
-    missing.forEach((object, n) => {
-      cache.objects.set(object.id, numbers[n]!);
-      cache.bytes += object.size;
-    });
-
     const keys = table.partitionKeys.map((key) => key.Name.toLowerCase());
     const filesTable = `memory.main.${quote(`files_${index}`)}`;
     await connection.run(
-      `CREATE OR REPLACE TABLE ${filesTable} (__object BIGINT, "$path" VARCHAR${keys
+      `CREATE OR REPLACE TABLE ${filesTable} (${quote(FILE_COLUMN)} VARCHAR, "$path" VARCHAR${keys
         .map((key) => `, ${quote(key)} VARCHAR`)
         .join('')})`,
     );
-    if (table.objects.length > 0) {
-      const rows = table.objects.map(
-        (object) =>
-          `(${cache.objects.get(object.id)!}, ${[object.uri, ...object.values].map(literal).join(', ')})`,
-      );
-      await connection.run(`INSERT INTO ${filesTable} VALUES ${rows.join(', ')}`);
+    const appender = await connection.createAppender(`files_${index}`, 'main', 'memory');
+    try {
+      for (const { path, object } of files) {
+        for (const value of [path, object.uri, ...object.values]) appender.appendVarchar(value);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
-    const columns = table.columns.map((c) => `c.${quote(c.Name.toLowerCase())}`);
+    // Every link of this table, by pattern (no list of thousands of names in the SQL), unless the
+    // folder's own name would be read as a pattern.
+    const folder = dirname(files[0]?.path ?? '');
+    const list = /[*?[\]{}]/.test(folder)
+      ? `[${files.map(({ path }) => literal(path)).join(', ')}]`
+      : literal(join(folder, `${index}-*`));
+    const source = await jsonKeys(connection, files, list, table.columns);
+    const columns = table.columns.map((column) => {
+      const name = column.Name.toLowerCase();
+      const key = source.get(name);
+      // A column the JSON never has is NULL, as the JSON SerDe reads it.
+      return `${key === undefined ? `CAST(NULL AS ${duckType(column.Type)})` : `r.${quote(key)}`} AS ${quote(name)}`;
+    });
     const partitionColumns = table.partitionKeys.map(
       (key) =>
         `CAST(f.${quote(key.Name.toLowerCase())} AS ${duckType(key.Type)}) AS ${quote(key.Name.toLowerCase())}`,
     );
     const path = table.withPath ? [`f."$path" AS "$path"`] : [];
-    const view = `awsdatacatalog.${quote(table.database)}.${quote(table.name)}`;
-    await connection.run(
-      `CREATE VIEW ${view} AS SELECT ${[...columns, ...partitionColumns, ...path].join(', ')} ` +
-        `FROM ${cache.name} c JOIN ${filesTable} f ON c.__object = f.__object`,
-    );
-  }
-
-  /** Parses objects' JSON lines into the cache table, columns matched to keys ignoring case. */
-  private async parseInto(
-    connection: DuckDBConnection,
-    folder: string,
-    cacheName: string,
-    table: EngineTable,
-    objects: readonly TableObject[],
-    numbers: readonly number[],
-  ): Promise<void> {
-    const bodies = await Promise.all(objects.map((object) => object.read()));
-    const files: string[] = [];
-    for (const [number, body] of bodies.entries()) {
-      const file = join(folder, `load-${number}.json`);
-      await writeFile(file, body);
-      files.push(file);
-    }
-    const names = `memory.main.${quote('loading')}`;
-    await connection.run(`CREATE OR REPLACE TABLE ${names} (filename VARCHAR, __object BIGINT)`);
-    await connection.run(
-      `INSERT INTO ${names} VALUES ${files.map((file, n) => `(${literal(file)}, ${numbers[n]!})`).join(', ')}`,
-    );
-    const source = jsonKeys(bodies, table.columns);
-    const select = table.columns.map((column) => {
-      const key = source.get(column.Name.toLowerCase());
-      // A column the JSON never has is NULL, as the JSON SerDe reads it.
-      return key === undefined ? `NULL` : `r.${quote(key)}`;
-    });
     const types = table.columns
       .filter((column) => source.has(column.Name.toLowerCase()))
       .map(
         (column) =>
           `${literal(source.get(column.Name.toLowerCase())!)}: ${literal(duckType(column.Type))}`,
       );
-    const from =
-      types.length > 0
-        ? `read_json([${files.map(literal).join(', ')}], format = 'newline_delimited', ` +
-          `columns = {${types.join(', ')}}, filename = true) r JOIN ${names} n ON r.filename = n.filename`
-        : `read_ndjson_objects([${files.map(literal).join(', ')}], filename = true) r JOIN ${names} n ON r.filename = n.filename`;
-    try {
-      await connection.run(
-        `INSERT INTO ${cacheName} SELECT n.__object, ${select.join(', ')} FROM ${from}`,
-      );
-    } catch (error: unknown) {
-      throw new QueryFailure(
-        'HIVE_BAD_DATA',
-        `Error parsing field value of the table's JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-        1001,
-      );
-    }
+    const reader =
+      files.length === 0
+        ? // No file to read: the same columns, no rows.
+          `(SELECT NULL::VARCHAR AS ${quote(FILE_COLUMN)} WHERE false)`
+        : types.length > 0
+          ? `read_json(${list}, format = 'newline_delimited', columns = {${types.join(', ')}}, ` +
+            `filename = ${literal(FILE_COLUMN)})`
+          : // No column is in the JSON: a row of NULLs per line.
+            `read_ndjson_objects(${list}, filename = ${literal(FILE_COLUMN)})`;
+    const view = `awsdatacatalog.${quote(table.database)}.${quote(table.name)}`;
+    await connection.run(
+      `CREATE VIEW ${view} AS SELECT ${[...columns, ...partitionColumns, ...path].join(', ')} ` +
+        `FROM ${reader} r JOIN ${filesTable} f ON r.${quote(FILE_COLUMN)} = f.${quote(FILE_COLUMN)}`,
+    );
+  }
+
+  /** Removes the query folders a stopped run left behind. */
+  async sweep(): Promise<void> {
+    const names = await readdir(this.scratch).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((name) => name.startsWith(QUERY_FOLDER))
+        .map((name) => rm(join(this.scratch, name), { recursive: true, force: true })),
+    );
   }
 
   /** Closes the database. */
@@ -356,40 +345,98 @@ export class QueryEngine {
 }
 
 /**
- * The JSON key each column reads, by lower-case column name: the JSON SerDe matches keys ignoring
- * case, DuckDB's `read_json` does not. Keys come from each object's first line; a column none of
- * those has is looked for in the whole text.
+ * Links each object's file into `folder` (named by table and object, `.gz` kept so DuckDB inflates
+ * it). A file already gone means the object was replaced or deleted since the query was planned:
+ * Athena fails such a query too, naming the object.
  */
-function jsonKeys(bodies: readonly Buffer[], columns: readonly GlueColumn[]): Map<string, string> {
+async function snapshot(folder: string, tables: readonly EngineTable[]): Promise<Snapshot[]> {
+  const snapshots: Snapshot[] = [];
+  for (const [t, table] of tables.entries()) {
+    const stored = table.objects.filter((object) => object.file !== undefined && object.size > 0);
+    const files = stored.map((object, n) => ({
+      path: join(folder, `${t}-${n}.json${object.gzip ? '.gz' : ''}`),
+      object,
+    }));
+    for (let start = 0; start < files.length; start += LINKS_AT_ONCE) {
+      await Promise.all(files.slice(start, start + LINKS_AT_ONCE).map(linkOne));
+    }
+    snapshots.push({ table, files });
+  }
+  return snapshots;
+}
+
+async function linkOne({ path, object }: { path: string; object: TableObject }): Promise<void> {
+  try {
+    await link(object.file!, path);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new QueryFailure(
+        'HIVE_CANNOT_OPEN_SPLIT',
+        `Error opening Hive split ${object.uri}: the object was replaced or deleted while the query waited to run`,
+        1001,
+      );
+    }
+    // Another file system (or one without hard links): a copy, made by the kernel.
+    await copyFile(object.file!, path);
+  }
+}
+
+/**
+ * The JSON key each column reads, by lower-case column name: the JSON SerDe matches keys ignoring
+ * case, DuckDB's `read_json` does not. Keys come from the first lines of the first objects (read
+ * until every column has one); a column none of those has is looked for among every record's keys.
+ */
+async function jsonKeys(
+  connection: DuckDBConnection,
+  files: Snapshot['files'],
+  list: string,
+  columns: readonly GlueColumn[],
+): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   const wanted = new Set(columns.map((column) => column.Name.toLowerCase()));
   const note = (key: string) => {
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const body of bodies) {
-    const end = body.indexOf(10);
+  for (const { path, object } of files.slice(0, FIRST_LINES_READ)) {
+    if (keys.size === wanted.size) break;
     try {
-      const first: unknown = JSON.parse(
-        body.subarray(0, end < 0 ? undefined : end).toString('utf8'),
-      );
+      const first: unknown = JSON.parse(await firstLine(path, object.gzip));
       if (typeof first === 'object' && first !== null) Object.keys(first).forEach(note);
     } catch {
-      // A malformed first line: the scan below still finds the keys.
+      // A malformed first line: the look below still finds the keys.
     }
   }
-  const missing = [...wanted].filter((name) => !keys.has(name));
-  if (missing.length > 0) {
-    const pattern = new RegExp(
-      `"(${missing.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})"\\s*:`,
-      'gi',
+  if (keys.size < wanted.size && files.length > 0) {
+    const reader = await connection.runAndReadAll(
+      `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(${list}, ignore_errors = true) ` +
+        `WHERE json_type(json) = 'OBJECT'`,
     );
-    for (const body of bodies) {
-      for (const match of body.toString('utf8').matchAll(pattern)) note(match[1]!);
-      if (keys.size === wanted.size) break;
-    }
+    for (const [key] of reader.getRowsJS()) note(String(key));
   }
   return keys;
+}
+
+/** The first line of a file (inflated if gzip), reading no further than it. */
+async function firstLine(path: string, gzip: boolean): Promise<string> {
+  const raw = createReadStream(path, { highWaterMark: 16_384 });
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const end = chunk.indexOf(10);
+      if (end >= 0) {
+        chunks.push(chunk.subarray(0, end));
+        break;
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    raw.destroy();
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `line:column` (1-based) of a character offset, as Athena's messages give it. */
@@ -404,10 +451,22 @@ export function position(sql: string, offset: number): string {
  * name the kind: `Binder Error: ...`, with `LINE n:` and a caret under the column), so that text
  * is the one place the kind and position can be read from.
  */
-function failureOf(error: unknown, sql: string): QueryFailure {
+function failureOf(error: unknown, folder: string, snapshots: readonly Snapshot[]): QueryFailure {
   const message = error instanceof Error ? error.message : String(error);
   const kind = /^([A-Za-z ]+) Error: /.exec(message)?.[1] ?? '';
   const first = message.replace(/^[A-Za-z ]+ Error: /, '').split('\n')[0]!;
+  if (first.includes(folder)) {
+    // An error in the data of one of the objects (DuckDB names the file): name the object instead.
+    const uris = new Map(
+      snapshots.flatMap(({ files }) => files.map(({ path, object }) => [path, object.uri])),
+    );
+    const named = first.replace(/"([^"]+)"/g, (whole, path: string) => uris.get(path) ?? whole);
+    return new QueryFailure(
+      'HIVE_BAD_DATA',
+      `Error parsing field value of the table's JSON: ${named.trim()}`,
+      1001,
+    );
+  }
   const caret = /LINE (\d+): (.*)\n( *)\^/.exec(message);
   const at = caret
     ? `${caret[1]}:${Math.max(1, caret[3]!.length - `LINE ${caret[1]}: `.length + 1)}`
@@ -435,6 +494,5 @@ function failureOf(error: unknown, sql: string): QueryFailure {
   if (kind === 'Conversion' || kind === 'Invalid Input' || kind === 'Out of Range') {
     return new QueryFailure('INVALID_CAST_ARGUMENT', first, 1001);
   }
-  void sql;
   return new QueryFailure('GENERIC_INTERNAL_ERROR', first, 200, 1);
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { GlueService } from '../glue/index.js';
 import { AwsError, serveJsonOperation } from '../http.js';
 import type { S3Store } from '../s3/S3Store.js';
@@ -99,15 +98,15 @@ function csvLine(values: readonly (string | null)[]): string {
 
 /**
  * Amazon Athena (AWS JSON 1.1, `AmazonAthena.<Op>`): workgroups and query executions. Queries run
- * on DuckDB over the objects of the Glue tables they name, read through local S3's in-process API,
- * reading only the partitions the WHERE clause can match; results go to the output location as CSV.
+ * on DuckDB over the objects of the Glue tables they name, reading local S3's stored files of only
+ * the partitions the WHERE clause can match; results go to the output location as CSV.
  */
 export class AthenaService {
   private state: AthenaState = { workGroups: {}, executions: [] };
   private readonly file: JsonFile<AthenaState>;
   private readonly results = new Map<string, QueryOutput>();
   private readonly running = new Set<Promise<void>>();
-  readonly engine = new QueryEngine();
+  readonly engine: QueryEngine;
 
   constructor(
     stateDir: string,
@@ -115,6 +114,8 @@ export class AthenaService {
     private readonly s3: S3Store,
     private readonly now: () => number = Date.now,
   ) {
+    // Beside local S3's data files, so a query's links to them are hard links.
+    this.engine = new QueryEngine(join(stateDir, 'athena'));
     this.file = new JsonFile(join(stateDir, 'athena', 'state.json'), () => ({
       workGroups: {},
       executions: [],
@@ -124,6 +125,7 @@ export class AthenaService {
   /** Loads workgroups and query history; queries cut short by the last stop are marked failed. */
   async start(): Promise<void> {
     this.state = await this.file.read();
+    await this.engine.sweep();
     for (const execution of this.state.executions) {
       if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
         execution.state = 'FAILED';
@@ -460,23 +462,20 @@ export class AthenaService {
     }
   }
 
-  /** An object the engine may read; its id names the version, so parsed rows can be reused. */
+  /** An object the engine may read: the file local S3 keeps its bytes in. */
   private tableObject(object: {
     bucket: string;
     key: string;
     values: string[];
     size: number;
-    version: string;
+    dataId: string | undefined;
   }): TableObject {
     return {
-      id: `${object.bucket}/${object.key}#${object.version}`,
       uri: `s3://${object.bucket}/${object.key}`,
       size: object.size,
       values: object.values,
-      read: async () => {
-        const raw = await this.s3.readObject(object.bucket, object.key);
-        return object.key.endsWith('.gz') ? gunzipSync(raw) : raw;
-      },
+      file: object.dataId === undefined ? undefined : this.s3.buckets.data.path(object.dataId),
+      gzip: object.key.endsWith('.gz'),
     };
   }
 
@@ -522,7 +521,7 @@ export class AthenaService {
       key: string;
       values: string[];
       size: number;
-      version: string;
+      dataId: string | undefined;
     }[] = [];
     let keys: readonly string[] = [];
     try {
@@ -546,8 +545,7 @@ export class AthenaService {
         key,
         values,
         size: latest.size,
-        // The data file's name changes with every write, even of an unversioned key.
-        version: `${latest.versionId}:${latest.dataId ?? ''}:${latest.etag}`,
+        dataId: latest.dataId,
       });
     }
     return {

@@ -98,6 +98,36 @@ describe('npm run query', () => {
     );
   });
 
+  it('counts the records of only the objects of the hours --since and --until name', async () => {
+    const hour = new Date(objects[1]!.records[0]!.Timestamp);
+    const inHour = objects.filter((object) => object.key.includes(`/${hourPartition(hour)}/`));
+
+    const result = await runMain(main, [
+      '--named',
+      'records-per-object',
+      '--since',
+      hour.toISOString(),
+      '--until',
+      hour.toISOString(),
+      '--json',
+    ]);
+    const answer = JSON.parse(result.stdout) as {
+      rows: { object: string; records: string }[];
+      dataScannedBytes: number;
+    };
+
+    expect(inHour.length).toBeLessThan(objects.length);
+    expect(answer.rows).toEqual(
+      inHour.map((object) => ({
+        object: `s3://${names.bucket}/${object.key}`,
+        records: String(object.records.length),
+      })),
+    );
+    expect(answer.dataScannedBytes).toBe(
+      inHour.reduce((sum, object) => sum + object.body.length, 0),
+    );
+  });
+
   it('fails with Athena’s reason, without a stack trace, for an unknown column', async () => {
     const result = await runMain(main, ['SELECT nope FROM tickers']);
 

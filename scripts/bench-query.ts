@@ -9,7 +9,8 @@ import { formatBytes } from '../lib/query/format.js';
 import { NAMED_QUERIES } from '../lib/query/named.js';
 import { sampleObjects } from '../lib/query/sampleData.js';
 import { tickerTableInput } from '../lib/query/table.js';
-import { command, parseOptions, runIfEntryPoint, UsageError } from './cli.js';
+import { parseBenchOptions, wholeNumber } from './bench/options.js';
+import { command, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:query -- [--records <n>] [--json]
@@ -75,29 +76,23 @@ function naiveScan(
 }
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions(
-    {
-      records: { type: 'string', default: '1000000' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const options = parseBenchOptions(
+    USAGE,
+    { records: { type: 'string', default: '1000000' } },
     argv,
+    io,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const records = Number(options.records);
-  if (!Number.isInteger(records) || records < 1)
-    throw new UsageError(`--records must be a whole number above 0, not ${options.records}`);
+  if (!options) return 0;
+  const records = wholeNumber(options.records, '--records', { min: 1 });
 
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-query-'));
   const local = await startLocalAws({ port: 0, stateDir });
   try {
-    const store = local.s3.store;
+    const { store } = await local.service('s3');
     await store.createBucket(BUCKET, REGION);
-    await local.glue.createDatabase(REGION, { Name: DATABASE });
-    await local.glue.createTable(REGION, DATABASE, tickerTableInput(BUCKET));
+    const glue = await local.service('glue');
+    await glue.createDatabase(REGION, { Name: DATABASE });
+    await glue.createTable(REGION, DATABASE, tickerTableInput(BUCKET));
     // One day of records, ending an hour ago (the table's projection reads no hour after NOW).
     const spacingMs = Math.max(1, Math.floor(86_400_000 / records));
     const start = new Date(Date.now() - records * spacingMs - 3_600_000);

@@ -7,7 +7,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../lib/config/load.js';
 import { deriveNames } from '../lib/config/names.js';
 import { spawnSampled } from './bench/processTree.js';
-import { command, parseOptions, runIfEntryPoint, UsageError } from './cli.js';
+import { parseBenchOptions, wholeNumber } from './bench/options.js';
+import { command, runIfEntryPoint } from './cli.js';
 import type { CliIo } from './cli.js';
 
 const USAGE = `Usage: npm run bench:start -- [--runs <n>] [--json]
@@ -137,23 +138,9 @@ async function benchServerOnce(
 }
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions(
-    {
-      runs: { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    argv,
-  );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const runs = Number(options.runs);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new UsageError(
-      `--runs must be a whole number from 1, not ${JSON.stringify(options.runs)}`,
-    );
+  const options = parseBenchOptions(USAGE, { runs: { type: 'string', default: '5' } }, argv, io);
+  if (!options) return 0;
+  const runs = wholeNumber(options.runs, '--runs', { min: 1 });
   const config = await loadConfig();
   const { bucket } = deriveNames(config);
 

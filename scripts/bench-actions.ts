@@ -110,8 +110,7 @@ async function measureBundles(runs: number): Promise<BundleResult[]> {
 const show = (spread: Spread) => formatSpread(spread, { digits: 0, unit: ' ms' });
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseBenchOptions(USAGE, { runs: { type: 'string', default: '3' } }, argv, io);
-  if (!options) return 0;
+  const options = parseBenchOptions({ runs: { type: 'string', default: '3' } }, argv);
   const runs = wholeNumber(options.runs, '--runs', { min: 1 });
   const buildDir = await mkdtemp(join(tmpdir(), 'bench-actions-build-'));
   try {

@@ -138,15 +138,12 @@ async function compare(
 
 async function benchLocalAws(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseBenchOptions(
-    USAGE,
     {
       requests: { type: 'string', default: '2000' },
       'stack-deploys': { type: 'string', default: '5' },
     },
     argv,
-    io,
   );
-  if (!options) return 0;
   const requests = wholeNumber(options.requests, '--requests', { min: 10 });
   const stackDeploys = wholeNumber(options['stack-deploys'], '--stack-deploys', {
     min: 0,

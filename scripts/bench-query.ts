@@ -76,13 +76,7 @@ function naiveScan(
 }
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseBenchOptions(
-    USAGE,
-    { records: { type: 'string', default: '1000000' } },
-    argv,
-    io,
-  );
-  if (!options) return 0;
+  const options = parseBenchOptions({ records: { type: 'string', default: '1000000' } }, argv);
   const records = wholeNumber(options.records, '--records', { min: 1 });
 
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-query-'));

@@ -138,8 +138,7 @@ async function benchServerOnce(
 }
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseBenchOptions(USAGE, { runs: { type: 'string', default: '5' } }, argv, io);
-  if (!options) return 0;
+  const options = parseBenchOptions({ runs: { type: 'string', default: '5' } }, argv);
   const runs = wholeNumber(options.runs, '--runs', { min: 1 });
   const config = await loadConfig();
   const { bucket } = deriveNames(config);

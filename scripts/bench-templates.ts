@@ -40,11 +40,7 @@ Times the validate command against a Node process with the tsx loader that does 
 each template check in-process (median of ${ROUNDS} runs).`;
 
 async function benchTemplates(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions({ help: { type: 'boolean', short: 'h', default: false } }, argv);
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  parseOptions({}, argv); // No options: anything given is a usage error.
   const files = await findTemplates();
   const tsx = (args: string[]) =>
     run(process.execPath, ['--import', 'tsx', ...args]).catch(() => undefined);

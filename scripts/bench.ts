@@ -90,7 +90,6 @@ function printBundles(io: CliIo, bundles: readonly BundleMeasure[]): void {
 
 async function bench(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseBenchOptions(
-    USAGE,
     {
       sizes: { type: 'string', default: '5,100,1000' },
       ticks: { type: 'string' },
@@ -99,9 +98,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
       'bundle-loads': { type: 'string', default: String(DEFAULT_BUNDLE_LOADS) },
     },
     argv,
-    io,
   );
-  if (!options) return 0;
   const sizes = parseSizes(options.sizes);
   const count = { min: 1, max: 1000 };
   const ticks =

@@ -41,14 +41,9 @@ async function buildActions(argv: readonly string[], io: CliIo): Promise<number>
   const options = parseOptions(
     {
       check: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const root = process.cwd();
   const stale: string[] = [];
   for (const name of ACTIONS) {

@@ -15,14 +15,9 @@ async function build(argv: readonly string[], io: CliIo): Promise<number> {
     {
       'out-dir': { type: 'string', default: BUILD_DIR },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const manifest = await buildFunctions({ outDir: options['out-dir'] });
   if (options.json) {
     io.stdout(JSON.stringify(manifest, null, 2));

@@ -72,15 +72,26 @@ export function printFindings(
   }
 }
 
+/** Whether the command line asks for the usage: `--help` or `-h` among the options (before `--`). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /**
- * Wraps a command's body into its {@link Main}: expected failures are printed without a stack
- * trace (a bad command line with the usage, exit 2; anything else exit 1).
+ * Wraps a command's body into its {@link Main}: `--help` (or `-h`) prints the usage and exits 0
+ * without running it; expected failures are printed without a stack trace (a bad command line
+ * with the usage, exit 2; anything else exit 1).
  */
 export function command(
   usage: string,
   body: (argv: readonly string[], io: CliIo) => Promise<number>,
 ): Main {
   return async (argv, io = processIo) => {
+    if (asksForHelp(argv)) {
+      io.stdout(usage);
+      return 0;
+    }
     try {
       return await body(argv, io);
     } catch (error: unknown) {

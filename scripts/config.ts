@@ -21,7 +21,6 @@ async function config(argv: readonly string[], io: CliIo): Promise<number> {
       args: [...argv],
       options: {
         config: { type: 'string', default: DEFAULT_CONFIG_FILE },
-        help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -30,10 +29,6 @@ async function config(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(messageOf(error), { cause: error });
   }
   const { values: options, positionals } = parsed;
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError('name exactly one field, such as region');
   const field = positionals[0]!;
   const loaded = await loadConfig(options.config);

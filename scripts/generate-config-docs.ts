@@ -220,14 +220,9 @@ async function generateConfigDocs(argv: readonly string[], io: CliIo): Promise<n
   const options = parseOptions(
     {
       check: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const readme = await readFile(README_FILE, 'utf8');
   const updated = withConfigTable(readme, await configTable());
   if (updated === readme) {

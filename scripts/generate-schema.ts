@@ -16,11 +16,7 @@ export function schemaText(): string {
 }
 
 async function generateSchema(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseOptions({ help: { type: 'boolean', short: 'h', default: false } }, argv);
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  parseOptions({}, argv); // No options: anything given is a usage error.
   await writeFile(SCHEMA_FILE, schemaText());
   io.stdout(`wrote ${SCHEMA_FILE}`);
   return 0;

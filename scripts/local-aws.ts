@@ -41,14 +41,9 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
       reset: { type: 'boolean', default: false },
       'state-dir': { type: 'string', default: '.local' },
       'time-scale': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const port = options.port
     ? parsePort(options.port, '--port')
     : io.env.LOCAL_AWS_PORT

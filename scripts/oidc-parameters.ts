@@ -18,14 +18,9 @@ async function printParameters(argv: readonly string[], io: CliIo): Promise<numb
     {
       config: { type: 'string', default: DEFAULT_CONFIG_FILE },
       repository: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const config = await loadConfig(options.config);
   // An empty GITHUB_REPOSITORY is as good as none.
   const repository =

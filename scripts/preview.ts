@@ -50,14 +50,9 @@ async function preview(argv: readonly string[], io: CliIo): Promise<number> {
       markdown: { type: 'string' },
       manifest: { type: 'string', default: MANIFEST_FILE },
       'change-set-name': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const config = await loadConfig(options.config);
   const names = deriveNames(config);
   const manifest = await readManifest(options.manifest);

@@ -55,17 +55,12 @@ async function query(argv: readonly string[], io: CliIo): Promise<number> {
         workgroup: { type: 'string' },
         json: { type: 'boolean', default: false },
         csv: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (error: unknown) {
     throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const { values: options, positionals } = parsed;
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   if (options.json && options.csv) throw new UsageError('choose one of --json and --csv');
   let sql: string;
   if (options.named !== undefined) {

@@ -351,14 +351,9 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
       config: { type: 'string', default: DEFAULT_CONFIG_FILE },
       port: { type: 'string' },
       'state-dir': { type: 'string', default: '.local' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const every =
     options.every === undefined
       ? DEFAULT_EVERY_SECONDS

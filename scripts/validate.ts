@@ -62,14 +62,9 @@ async function validate(argv: readonly string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
       sarif: { type: 'string' },
       'no-cfn-lint': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     argv,
   );
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const project = await validateProject({
     config: options.config,
     templates: options.template,

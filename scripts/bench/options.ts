@@ -1,29 +1,17 @@
 import type { ParseArgsConfig } from 'node:util';
 import { parseOptions, UsageError } from '../cli.js';
-import type { CliIo } from '../cli.js';
 
 /** The options every benchmark takes besides its own. */
 const COMMON = {
   json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/**
- * Parses a benchmark's own options plus `--json` and `--help`; prints the usage and answers
- * `undefined` for `--help`, so the caller returns 0 without measuring anything.
- */
+/** Parses a benchmark's own options plus `--json` (`command()` answers `--help`). */
 export function parseBenchOptions<Options extends NonNullable<ParseArgsConfig['options']>>(
-  usage: string,
   options: Options,
   argv: readonly string[],
-  io: CliIo,
 ) {
-  const values = parseOptions({ ...options, ...COMMON } as Options & typeof COMMON, argv);
-  if ((values as { help?: boolean }).help) {
-    io.stdout(usage);
-    return undefined;
-  }
-  return values;
+  return parseOptions({ ...options, ...COMMON } as Options & typeof COMMON, argv);
 }
 
 /** The range a whole-number option accepts, and a word on what its edge means. */

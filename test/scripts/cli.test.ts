@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE_TITLES } from '../../local/gateway.js';
-import { command, isEntryPoint, UsageError, wrap } from '../../scripts/cli.js';
+import { asksForHelp, command, isEntryPoint, UsageError, wrap } from '../../scripts/cli.js';
 import { main as localAws } from '../../scripts/local-aws.js';
 import { runMain } from '../support/cli.js';
 
@@ -13,6 +13,20 @@ describe('command', () => {
       return 3;
     });
     expect(await runMain(main, ['a', 'b'])).toEqual({ code: 3, stdout: 'a b\n', stderr: '' });
+  });
+
+  it('prints the usage and exits 0 on --help, without running the body', async () => {
+    let ran = false;
+    const main = command(USAGE, async () => {
+      ran = true;
+      return 1;
+    });
+    expect(await runMain(main, ['--json', '--help'])).toEqual({
+      code: 0,
+      stdout: `${USAGE}\n`,
+      stderr: '',
+    });
+    expect(ran).toBe(false);
   });
 
   it('exits 2 with the message and the usage on a UsageError', async () => {
@@ -43,6 +57,18 @@ describe('command', () => {
     });
     const { stderr } = await runMain(main, [], { DEBUG: '1' });
     expect(stderr).toMatch(/^error: the table is gone\nError: the table is gone\n\s+at /);
+  });
+});
+
+describe('asksForHelp', () => {
+  it('sees --help or -h among the options', () => {
+    expect(asksForHelp(['--json', '--help'])).toBe(true);
+    expect(asksForHelp(['-h'])).toBe(true);
+  });
+
+  it('leaves --help after -- to the command, as an argument', () => {
+    expect(asksForHelp(['--', '--help'])).toBe(false);
+    expect(asksForHelp(['--json'])).toBe(false);
   });
 });
 

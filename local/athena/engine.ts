@@ -269,7 +269,8 @@ export class QueryEngine {
         this.active--;
         if (this.active === 0) {
           this.idleWaiters.splice(0).forEach((wake) => wake());
-          if (this.pending.size > 0) this.startBuilding();
+          // Even with nothing to copy: the pass ends by dropping copies of stored files gone.
+          this.startBuilding();
         }
       });
   }

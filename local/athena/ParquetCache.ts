@@ -43,6 +43,8 @@ const INDEX = 'index.json';
  */
 export class ParquetCache {
   private readonly entries = new Map<string, Entry>();
+  /** How many copies each stored file has (one per reading). */
+  private readonly sources = new Map<string, number>();
   private opened?: Promise<void>;
   private saving: Promise<void> = Promise.resolve();
 
@@ -80,7 +82,7 @@ export class ParquetCache {
     const present = await Promise.all(
       listed.map(async (entry) => (await exists(entry.source)) && (await exists(this.path(entry)))),
     );
-    listed.filter((_, n) => present[n]).forEach((entry) => this.entries.set(entry.name, entry));
+    listed.filter((_, n) => present[n]).forEach((entry) => this.set(entry));
     const names = await readdir(this.folder);
     await Promise.all(
       names
@@ -117,12 +119,25 @@ export class ParquetCache {
     const name = ParquetCache.nameOf(request);
     const { size } = await stat(written);
     await rename(written, join(this.folder, name));
-    this.entries.set(name, {
-      name,
-      source: request.source,
-      bytes: size,
-      used: this.options.now(),
-    });
+    this.set({ name, source: request.source, bytes: size, used: this.options.now() });
+  }
+
+  /** Whether a stored file has a copy of any reading. */
+  hasSource(source: string): boolean {
+    return this.sources.has(source);
+  }
+
+  private set(entry: Entry): void {
+    if (!this.entries.has(entry.name))
+      this.sources.set(entry.source, (this.sources.get(entry.source) ?? 0) + 1);
+    this.entries.set(entry.name, entry);
+  }
+
+  private delete(entry: Entry): void {
+    if (!this.entries.delete(entry.name)) return;
+    const left = (this.sources.get(entry.source) ?? 1) - 1;
+    if (left > 0) this.sources.set(entry.source, left);
+    else this.sources.delete(entry.source);
   }
 
   /**
@@ -141,7 +156,7 @@ export class ParquetCache {
       total += entry.bytes;
       if (total > this.options.maxBytes) gone.push(entry);
     }
-    for (const entry of gone) this.entries.delete(entry.name);
+    for (const entry of gone) this.delete(entry);
     await Promise.all(gone.map((entry) => rm(this.path(entry), { force: true })));
     await this.save();
   }
@@ -150,6 +165,7 @@ export class ParquetCache {
   async clear(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
+    this.sources.clear();
     await Promise.all(all.map((entry) => rm(this.path(entry), { force: true })));
     await this.save();
   }

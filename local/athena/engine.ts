@@ -127,11 +127,23 @@ function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** One object of a table as the query reads it. */
+interface SnapshotFile {
+  /** The name of its link in the query's folder. */
+  path: string;
+  object: TableObject;
+  /**
+   * Whether the link is made. A stored file with a Parquet copy is linked only if the query reads
+   * its JSON after all (its copy is of another reading): the copy is the planned bytes already.
+   */
+  linked: boolean;
+}
+
 /** The objects of one table as linked into a query's folder: the files DuckDB reads. */
 interface Snapshot {
   table: EngineTable;
-  /** Each object that has bytes, with the name of its link. */
-  files: { path: string; object: TableObject }[];
+  /** Each object that has bytes. */
+  files: SnapshotFile[];
 }
 
 /** The column DuckDB's `read_json` names each row's file in (no JSON key is spelled so). */
@@ -249,7 +261,11 @@ export class QueryEngine {
       mkdtemp(join(this.scratch, QUERY_FOLDER)),
     );
     // Linked (or failed) at once; a failure is the query's, without waiting for its turn.
-    const prepared = folder.then(async (path) => ({ path, tables: await snapshot(path, tables) }));
+    const copied = (source: string) => this.cache?.hasSource(source) ?? false;
+    const prepared = folder.then(async (path) => ({
+      path,
+      tables: await snapshot(path, tables, copied),
+    }));
     const previous = this.queue;
     const result = prepared.then(async (snapshots) => {
       await previous;
@@ -425,7 +441,9 @@ export class QueryEngine {
     const parquet: string[] = [];
     const place = new Map<string, number>();
     const uncached: CacheRequest[] = [];
-    for (const { path: link, object } of files) {
+    const unread: SnapshotFile[] = [];
+    for (const file of files) {
+      const { path: link, object } = file;
       const request = {
         source: object.file!,
         columns: types,
@@ -440,9 +458,12 @@ export class QueryEngine {
         continue;
       }
       json.push(link);
+      unread.push(file);
       named.push({ name: link, object });
       if (read.length > 0 && this.cache) uncached.push(request);
     }
+    // Fails, naming the object, if a file with no copy of this reading is gone since planning.
+    await linkAll(unread);
 
     const keys = table.partitionKeys.map((key) => key.Name.toLowerCase());
     const filesTable = `memory.main.${quote(`files_${index}`)}`;
@@ -532,25 +553,38 @@ export class QueryEngine {
  * it). A file already gone means the object was replaced or deleted since the query was planned:
  * Athena fails such a query too, naming the object.
  */
-async function snapshot(folder: string, tables: readonly EngineTable[]): Promise<Snapshot[]> {
+async function snapshot(
+  folder: string,
+  tables: readonly EngineTable[],
+  copied: (source: string) => boolean,
+): Promise<Snapshot[]> {
   const snapshots: Snapshot[] = [];
   for (const [t, table] of tables.entries()) {
     const stored = table.objects.filter((object) => object.file !== undefined && object.size > 0);
     const files = stored.map((object, n) => ({
       path: join(folder, `${t}-${n}.json${object.gzip ? '.gz' : ''}`),
       object,
+      linked: false,
     }));
-    for (let start = 0; start < files.length; start += LINKS_AT_ONCE) {
-      await Promise.all(files.slice(start, start + LINKS_AT_ONCE).map(linkOne));
-    }
+    await linkAll(files.filter(({ object }) => !copied(object.file!)));
     snapshots.push({ table, files });
   }
   return snapshots;
 }
 
-async function linkOne({ path, object }: { path: string; object: TableObject }): Promise<void> {
+/** Makes the links not made yet, a bounded number at once. */
+async function linkAll(files: readonly SnapshotFile[]): Promise<void> {
+  const missing = files.filter((file) => !file.linked);
+  for (let start = 0; start < missing.length; start += LINKS_AT_ONCE) {
+    await Promise.all(missing.slice(start, start + LINKS_AT_ONCE).map(linkOne));
+  }
+}
+
+async function linkOne(file: SnapshotFile): Promise<void> {
+  const { path, object } = file;
   try {
     await link(object.file!, path);
+    file.linked = true;
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -562,6 +596,7 @@ async function linkOne({ path, object }: { path: string; object: TableObject }):
     }
     // Another file system (or one without hard links): a copy, made by the kernel.
     await copyFile(object.file!, path);
+    file.linked = true;
   }
 }
 
@@ -582,16 +617,18 @@ async function jsonKeys(
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const { path, object } of files.slice(0, FIRST_LINES_READ)) {
+  for (const { path, object, linked } of files.slice(0, FIRST_LINES_READ)) {
     if (keys.size === wanted.size) break;
     try {
-      const first: unknown = JSON.parse(await firstLine(path, object.gzip));
+      // An unlinked file has a copy: its stored file may be gone, then the look below reads.
+      const first: unknown = JSON.parse(await firstLine(linked ? path : object.file!, object.gzip));
       if (typeof first === 'object' && first !== null) Object.keys(first).forEach(note);
     } catch {
       // A malformed first line: the look below still finds the keys.
     }
   }
   if (keys.size < wanted.size && files.length > 0) {
+    await linkAll(files);
     const reader = await connection.runAndReadAll(
       `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(${list}, ignore_errors = true) ` +
         `WHERE json_type(json) = 'OBJECT'`,

@@ -72,6 +72,19 @@ describe('QueryEngine’s Parquet cache', () => {
     expect(rows).toEqual([['A', '1']]);
   });
 
+  it('reads the planned bytes from the copy when the stored file is gone by the query’s turn', async () => {
+    const cached = engine();
+    const file = await stored('a.json', 'A');
+    await tickers(cached, [file]);
+    await cached.cacheSettled();
+
+    // The object replaced between planning and running: its old file removed.
+    await rm(file);
+    const rows = await tickers(cached, [file]);
+
+    expect(rows).toEqual([['A', '1']]);
+  });
+
   it('never reads a file the index does not list (a write cut short) and removes it at open', async () => {
     const first = engine();
     const file = await stored('a.json', 'A');

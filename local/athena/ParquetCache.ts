@@ -9,6 +9,8 @@ interface Entry {
   /** The stored file it copies: local S3 never changes a file's bytes, it writes a new one. */
   source: string;
   bytes: number;
+  /** The keys of the stored file's first line (null if it is no JSON object), as queries look. */
+  firstKeys: string[] | null;
   /** When a query last read it (milliseconds), for least-recently-used eviction. */
   used: number;
 }
@@ -115,16 +117,23 @@ export class ParquetCache {
   }
 
   /** Renames a completely written temporary file to its copy's name and lists it in the index. */
-  async add(request: CacheRequest, written: string): Promise<void> {
+  async add(request: CacheRequest, written: string, firstKeys: string[] | null): Promise<void> {
     const name = ParquetCache.nameOf(request);
     const { size } = await stat(written);
     await rename(written, join(this.folder, name));
-    this.set({ name, source: request.source, bytes: size, used: this.options.now() });
+    this.set({ name, source: request.source, bytes: size, firstKeys, used: this.options.now() });
   }
 
   /** Whether a stored file has a copy of any reading. */
   hasSource(source: string): boolean {
     return this.sources.has(source);
+  }
+
+  /** The keys of a copied stored file's first line (null: no JSON object; undefined: no copy). */
+  firstKeys(source: string): string[] | null | undefined {
+    if (!this.sources.has(source)) return undefined;
+    for (const entry of this.entries.values()) if (entry.source === source) return entry.firstKeys;
+    return undefined;
   }
 
   private set(entry: Entry): void {
@@ -199,6 +208,9 @@ function isEntry(value: unknown): value is Entry {
     /^[0-9a-f]{40}\.parquet$/.test(entry.name) &&
     typeof entry.source === 'string' &&
     typeof entry.bytes === 'number' &&
+    (entry.firstKeys === null ||
+      (Array.isArray(entry.firstKeys) &&
+        entry.firstKeys.every((key) => typeof key === 'string'))) &&
     typeof entry.used === 'number'
   );
 }

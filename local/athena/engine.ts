@@ -329,7 +329,7 @@ export class QueryEngine {
             `compression = '${request.gzip ? 'gzip' : 'uncompressed'}')) ` +
             `TO ${literal(temporary)} (FORMAT parquet)`,
         );
-        await cache.add(request, temporary);
+        await cache.add(request, temporary, await firstKeys(request.source, request.gzip));
       } catch {
         // The stored file is gone (its object replaced or deleted) or unreadable, or the engine
         // is closing: later queries read it as JSON, as they always may.
@@ -414,7 +414,12 @@ export class QueryEngine {
     const list = /[*?[\]{}]/.test(folder)
       ? `[${files.map(({ path }) => literal(path)).join(', ')}]`
       : literal(join(folder, `${index}-*`));
-    const source = await jsonKeys(connection, files, list, table.columns);
+    const source = await jsonKeys(connection, files, list, table.columns, (file) =>
+      file.linked
+        ? firstKeys(file.path, file.object.gzip)
+        : (this.cache?.firstKeys(file.object.file!) ??
+          firstKeys(file.object.file!, file.object.gzip)),
+    );
     const columns = table.columns.map((column) => {
       const name = column.Name.toLowerCase();
       const key = source.get(name);
@@ -610,6 +615,7 @@ async function jsonKeys(
   files: Snapshot['files'],
   list: string,
   columns: readonly GlueColumn[],
+  firstKeysOf: (file: SnapshotFile) => Promise<string[] | null> | string[] | null,
 ): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   const wanted = new Set(columns.map((column) => column.Name.toLowerCase()));
@@ -617,15 +623,9 @@ async function jsonKeys(
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const { path, object, linked } of files.slice(0, FIRST_LINES_READ)) {
+  for (const file of files.slice(0, FIRST_LINES_READ)) {
     if (keys.size === wanted.size) break;
-    try {
-      // An unlinked file has a copy: its stored file may be gone, then the look below reads.
-      const first: unknown = JSON.parse(await firstLine(linked ? path : object.file!, object.gzip));
-      if (typeof first === 'object' && first !== null) Object.keys(first).forEach(note);
-    } catch {
-      // A malformed first line: the look below still finds the keys.
-    }
+    (await firstKeysOf(file))?.forEach(note);
   }
   if (keys.size < wanted.size && files.length > 0) {
     await linkAll(files);
@@ -636,6 +636,19 @@ async function jsonKeys(
     for (const [key] of reader.getRowsJS()) note(String(key));
   }
   return keys;
+}
+
+/**
+ * The keys of a file's first line; null when it is no JSON object or cannot be read (the look at
+ * every record's keys still finds them, or the read fails naming the object).
+ */
+async function firstKeys(path: string, gzip: boolean): Promise<string[] | null> {
+  try {
+    const first: unknown = JSON.parse(await firstLine(path, gzip));
+    return typeof first === 'object' && first !== null ? Object.keys(first) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The first line of a file (inflated if gzip), reading no further than it. */

@@ -262,7 +262,7 @@ async function bench(argv: readonly string[], io: CliIo): Promise<number> {
         row('hourly min/max/mean, repeated (cache)', hourlyRepeated),
         row('plain Node scan, hourly', hourlyScan),
         row('hourly, WHERE dt = one hour (cache)', oneHour),
-        `  cache written in the background in ${cache.ms} ms after the first query: ${cache.files} Parquet files, ${formatBytes(cache.bytes)}`,
+        `  cache written in the background in ${cache.ms} ms after a query read the JSON: ${cache.files} Parquet files, ${formatBytes(cache.bytes)}`,
         `  speed-up over the Node scan, first query: latest price ${report.speedupFirst.latestPrice}x, hourly ${report.speedupFirst.hourlyAggregate}x`,
         `  speed-up over the Node scan, repeated:    latest price ${report.speedupRepeated.latestPrice}x, hourly ${report.speedupRepeated.hourlyAggregate}x`,
       ].join('\n'),

@@ -186,6 +186,8 @@ export class QueryEngine {
   private idleWaiters: (() => void)[] = [];
   /** Stored files waiting for their Parquet copy, by copy name. */
   private readonly pending = new Map<string, CacheRequest>();
+  /** Copies whose writing failed on bad data: not tried again (their queries fail too). */
+  private readonly uncopyable = new Set<string>();
   private building?: Promise<void>;
   private builder?: Promise<DuckDBConnection>;
   private closing = false;
@@ -276,7 +278,10 @@ export class QueryEngine {
     return result
       .then(({ output, uncached }) => {
         // Only after the answer: copying never adds to the time of the query that read the JSON.
-        for (const request of uncached) this.pending.set(ParquetCache.nameOf(request), request);
+        for (const request of uncached) {
+          const name = ParquetCache.nameOf(request);
+          if (!this.uncopyable.has(name)) this.pending.set(name, request);
+        }
         return output;
       })
       .finally(async () => {
@@ -323,16 +328,19 @@ export class QueryEngine {
       try {
         this.builder ??= this.connect();
         const connection = await this.builder;
+        // Read before the copy: a file gone by then fails the copy too, never a wrong key list.
+        const keys = await firstKeys(request.source, request.gzip);
         await connection.run(
           `COPY (SELECT ${request.keys.join(', ')} FROM read_json(${literal(request.source)}, ` +
             `format = 'newline_delimited', columns = {${request.columns}}, ` +
             `compression = '${request.gzip ? 'gzip' : 'uncompressed'}')) ` +
             `TO ${literal(temporary)} (FORMAT parquet)`,
         );
-        await cache.add(request, temporary, await firstKeys(request.source, request.gzip));
+        await cache.add(request, temporary, keys);
       } catch {
         // The stored file is gone (its object replaced or deleted) or unreadable, or the engine
         // is closing: later queries read it as JSON, as they always may.
+        if (!this.closing) this.uncopyable.add(name);
         await rm(temporary, { force: true });
       }
     }

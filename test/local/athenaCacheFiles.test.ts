@@ -85,6 +85,29 @@ describe('QueryEngine’s Parquet cache', () => {
     expect(rows).toEqual([['A', '1']]);
   });
 
+  it('keeps reading as JSON a file whose copy cannot be written', async () => {
+    // A price no double reads: a query of the names alone answers, a copy of every column fails.
+    const cached = engine();
+    const file = join(folder, 'bad.json');
+    await writeFile(file, '{"TickerName":"A","Price":"dear"}\n');
+    const bad: EngineTable = {
+      ...table([file]),
+      columns: [
+        { Name: 'tickername', Type: 'string' },
+        { Name: 'price', Type: 'double' },
+      ],
+    };
+
+    const first = await cached.run('SELECT tickername FROM tickers', 'db', [bad]);
+    await cached.cacheSettled();
+    const again = await cached.run('SELECT tickername FROM tickers', 'db', [bad]);
+    await cached.cacheSettled();
+
+    expect(first.rows).toEqual([['A']]);
+    expect(again).toEqual(first);
+    expect(cached.cacheSize().files).toBe(0);
+  });
+
   it('never reads a file the index does not list (a write cut short) and removes it at open', async () => {
     const first = engine();
     const file = await stored('a.json', 'A');

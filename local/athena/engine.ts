@@ -331,7 +331,8 @@ export class QueryEngine {
         // Read before the copy: a file gone by then fails the copy too, never a wrong key list.
         const keys = await firstKeys(request.source, request.gzip);
         await connection.run(
-          `COPY (SELECT ${request.keys.join(', ')} FROM read_json(${literal(request.source)}, ` +
+          `COPY (SELECT ${request.keys.map((key, n) => `${key} AS c${n}`).join(', ')} ` +
+            `FROM read_json(${literal(request.source)}, ` +
             `format = 'newline_delimited', columns = {${request.columns}}, ` +
             `compression = '${request.gzip ? 'gzip' : 'uncompressed'}')) ` +
             `TO ${literal(temporary)} (FORMAT parquet)`,
@@ -422,12 +423,13 @@ export class QueryEngine {
     const list = /[*?[\]{}]/.test(folder)
       ? `[${files.map(({ path }) => literal(path)).join(', ')}]`
       : literal(join(folder, `${index}-*`));
-    const source = await jsonKeys(connection, files, list, table.columns, (file) =>
-      file.linked
-        ? firstKeys(file.path, file.object.gzip)
-        : (this.cache?.firstKeys(file.object.file!) ??
-          firstKeys(file.object.file!, file.object.gzip)),
-    );
+    const source = await jsonKeys(connection, files, list, table.columns, (file) => {
+      // A copied file's keys are known (its stored file may be gone by now); null is an answer.
+      const known = file.linked ? undefined : this.cache?.firstKeys(file.object.file!);
+      return known !== undefined
+        ? known
+        : firstKeys(file.linked ? file.path : file.object.file!, file.object.gzip);
+    });
     const columns = table.columns.map((column) => {
       const name = column.Name.toLowerCase();
       const key = source.get(name);
@@ -504,9 +506,13 @@ export class QueryEngine {
     const parts: string[] = [];
     if (parquet.length > 0 && read.length > 0) {
       // Joined on the copy's place in the list, a number: cheaper than its name on every row.
+      // The copies' columns are named by place (`c0`...), so no JSON key meets DuckDB's own
+      // `file_index`; they get their keys' names back here.
+      const renamed = jsonColumns.map((key, n) => `c${n} AS ${key}`);
       parts.push(
-        `${select} FROM read_parquet([${parquet.map((copy) => literal(copy)).join(', ')}]) r ` +
-          `JOIN ${filesTable} f ON r.file_index = f.${quote(INDEX_COLUMN)}`,
+        `${select} FROM (SELECT ${[...renamed, `file_index AS ${quote(INDEX_COLUMN)}`].join(', ')} ` +
+          `FROM read_parquet([${parquet.map((copy) => literal(copy)).join(', ')}])) r ` +
+          `JOIN ${filesTable} f ON r.${quote(INDEX_COLUMN)} = f.${quote(INDEX_COLUMN)}`,
       );
     }
     if (json.length > 0 || files.length === 0) {

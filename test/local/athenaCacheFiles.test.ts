@@ -85,6 +85,28 @@ describe('QueryEngine’s Parquet cache', () => {
     expect(rows).toEqual([['A', '1']]);
   });
 
+  it('answers a column named as DuckDB’s own file_index from the copy as from the JSON', async () => {
+    const cached = engine();
+    const file = join(folder, 'odd.json');
+    await writeFile(file, '{"file_index":"mine","filename":"too"}\n');
+    const odd: EngineTable = {
+      ...table([file]),
+      columns: [
+        { Name: 'file_index', Type: 'string' },
+        { Name: 'filename', Type: 'string' },
+      ],
+    };
+    const sql = 'SELECT file_index, filename FROM tickers';
+
+    const cold = await cached.run(sql, 'db', [odd]);
+    await cached.cacheSettled();
+    const warm = await cached.run(sql, 'db', [odd]);
+
+    expect(cached.cacheSize().files).toBe(1);
+    expect(warm).toEqual(cold);
+    expect(cold.rows).toEqual([['mine', 'too']]);
+  });
+
   it('keeps reading as JSON a file whose copy cannot be written', async () => {
     // A price no double reads: a query of the names alone answers, a copy of every column fails.
     const cached = engine();

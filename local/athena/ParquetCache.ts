@@ -187,7 +187,7 @@ export class ParquetCache {
   }
 
   /** Writes the index aside and renames it; one write at a time, so the last one is the newest. */
-  save(): Promise<void> {
+  private save(): Promise<void> {
     const text = JSON.stringify([...this.entries.values()]);
     this.saving = this.saving
       .catch(() => undefined)

@@ -6,6 +6,8 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { GlueColumn } from '../glue/index.js';
+import { ParquetCache } from './ParquetCache.js';
+import type { CacheRequest } from './ParquetCache.js';
 
 /** A query Athena would refuse: its error type (`SYNTAX_ERROR`...), message and error category. */
 export class QueryFailure extends Error {
@@ -125,15 +127,29 @@ function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** One object of a table as the query reads it. */
+interface SnapshotFile {
+  /** The name of its link in the query's folder. */
+  path: string;
+  object: TableObject;
+  /**
+   * Whether the link is made. A stored file with a Parquet copy is linked only if the query reads
+   * its JSON after all (its copy is of another reading): the copy is the planned bytes already.
+   */
+  linked: boolean;
+}
+
 /** The objects of one table as linked into a query's folder: the files DuckDB reads. */
 interface Snapshot {
   table: EngineTable;
-  /** Each object that has bytes, with the name of its link. */
-  files: { path: string; object: TableObject }[];
+  /** Each object that has bytes. */
+  files: SnapshotFile[];
 }
 
 /** The column DuckDB's `read_json` names each row's file in (no JSON key is spelled so). */
 const FILE_COLUMN = '__local_athena_file';
+/** The column of the files table holding a Parquet copy's place in the list read. */
+const INDEX_COLUMN = '__local_athena_index';
 /** The start of each query's folder of links. */
 const QUERY_FOLDER = 'query-';
 /** How many objects' first lines are read for the JSON keys before every record's are. */
@@ -141,22 +157,56 @@ const FIRST_LINES_READ = 32;
 /** Links made at once while a query's objects are snapshotted. */
 const LINKS_AT_ONCE = 64;
 
+/** Options of the engine's Parquet cache. */
+export interface QueryEngineOptions {
+  /** Whether objects read are copied to Parquet for later queries (default true). */
+  cache?: boolean;
+  /** The most bytes of Parquet kept (default 512 MiB); the least recently read go first. */
+  cacheBytes?: number;
+  now?: () => number;
+}
+
+/** The cache's size unless told: Parquet copies of about 3 GB of delivered JSON. */
+const CACHE_BYTES = 512 * 1024 * 1024;
+
 /**
  * DuckDB behind local Athena: each query gets a connection whose default catalog `awsdatacatalog`
  * holds one view per table it reads, DuckDB's own JSON reader over the objects' stored files (in
  * parallel, no byte of them passing through JavaScript), joined with each object's partition values.
- * Nothing is cached between queries, so a query always reads the objects as they are.
+ * After a query has answered, the stored files it read as JSON are copied to Parquet in the
+ * background (see {@link ParquetCache}); later queries read the copies of the files that have one.
  */
 export class QueryEngine {
   private instance?: Promise<DuckDBInstance>;
   /** One query at a time: the catalog's views are rebuilt for each. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly cache?: ParquetCache;
+  /** Queries started and not finished: the cache is written only while there are none. */
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Stored files waiting for their Parquet copy, by copy name. */
+  private readonly pending = new Map<string, CacheRequest>();
+  /** Copies whose writing failed on bad data: not tried again (their queries fail too). */
+  private readonly uncopyable = new Set<string>();
+  private building?: Promise<void>;
+  private builder?: Promise<DuckDBConnection>;
+  private closing = false;
 
   /**
    * @param scratch where each query links the files it reads: on the file system of local S3's
-   * data, so the links are hard links (anywhere else they are copies).
+   * data, so the links are hard links (anywhere else they are copies); the cache is its `cache/`.
    */
-  constructor(private readonly scratch: string = tmpdir()) {}
+  constructor(
+    private readonly scratch: string = tmpdir(),
+    options: QueryEngineOptions = {},
+  ) {
+    if (options.cache !== false) {
+      this.cache = new ParquetCache(join(scratch, 'cache'), {
+        maxBytes: options.cacheBytes ?? CACHE_BYTES,
+        now: options.now ?? Date.now,
+      });
+    }
+  }
 
   private connect(): Promise<DuckDBConnection> {
     // A thread per core: the JSON reader splits the objects among them.
@@ -208,21 +258,114 @@ export class QueryEngine {
    * after the change, and the link keeps the bytes that were planned (and counted) readable.
    */
   run(sql: string, database: string, tables: readonly EngineTable[]): Promise<QueryOutput> {
+    this.active++;
     const folder = mkdir(this.scratch, { recursive: true }).then(() =>
       mkdtemp(join(this.scratch, QUERY_FOLDER)),
     );
     // Linked (or failed) at once; a failure is the query's, without waiting for its turn.
-    const prepared = folder.then(async (path) => ({ path, tables: await snapshot(path, tables) }));
+    const copied = (source: string) => this.cache?.hasSource(source) ?? false;
+    const prepared = folder.then(async (path) => ({
+      path,
+      tables: await snapshot(path, tables, copied),
+    }));
     const previous = this.queue;
     const result = prepared.then(async (snapshots) => {
       await previous;
+      await this.cache?.open();
       return this.runNow(sql, database, snapshots.tables, snapshots.path);
     });
     this.queue = previous.then(() => result).catch(() => undefined);
-    return result.finally(async () => {
-      const path = await folder.catch(() => undefined);
-      if (path) await rm(path, { recursive: true, force: true });
+    return result
+      .then(({ output, uncached }) => {
+        // Only after the answer: copying never adds to the time of the query that read the JSON.
+        for (const request of uncached) {
+          const name = ParquetCache.nameOf(request);
+          if (!this.uncopyable.has(name)) this.pending.set(name, request);
+        }
+        return output;
+      })
+      .finally(async () => {
+        const path = await folder.catch(() => undefined);
+        if (path) await rm(path, { recursive: true, force: true });
+        this.active--;
+        if (this.active === 0) {
+          this.idleWaiters.splice(0).forEach((wake) => wake());
+          // Even with nothing to copy: the pass ends by dropping copies of stored files gone.
+          this.startBuilding();
+        }
+      });
+  }
+
+  /** Resolves once no query is started and unfinished. */
+  private idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private startBuilding(): void {
+    if (this.building || this.closing || !this.cache) return;
+    this.building = this.build(this.cache).finally(() => {
+      this.building = undefined;
+      if (this.pending.size > 0 && this.active === 0) this.startBuilding();
     });
+  }
+
+  /**
+   * Writes the pending Parquet copies one stored file at a time, each only once no query runs (a
+   * query that arrives meanwhile runs beside the one copy under way, never after the rest), then
+   * drops copies of stored files gone and the least recently read beyond the size.
+   */
+  private async build(cache: ParquetCache): Promise<void> {
+    await cache.open();
+    for (;;) {
+      await this.idle();
+      if (this.closing) return;
+      const [name, request] = this.pending.entries().next().value ?? [];
+      if (name === undefined || request === undefined) break;
+      this.pending.delete(name);
+      if (cache.has(request)) continue;
+      const temporary = cache.temporary();
+      try {
+        this.builder ??= this.connect();
+        const connection = await this.builder;
+        // Read before the copy: a file gone by then fails the copy too, never a wrong key list.
+        const keys = await firstKeys(request.source, request.gzip);
+        await connection.run(
+          `COPY (SELECT ${request.keys.map((key, n) => `${key} AS c${n}`).join(', ')} ` +
+            `FROM read_json(${literal(request.source)}, ` +
+            `format = 'newline_delimited', columns = {${request.columns}}, ` +
+            `compression = '${request.gzip ? 'gzip' : 'uncompressed'}')) ` +
+            `TO ${literal(temporary)} (FORMAT parquet)`,
+        );
+        await cache.add(request, temporary, keys);
+      } catch {
+        // The stored file is gone (its object replaced or deleted) or unreadable, or the engine
+        // is closing: later queries read it as JSON, as they always may.
+        if (!this.closing) this.uncopyable.add(name);
+        await rm(temporary, { force: true });
+      }
+    }
+    await this.idle();
+    if (!this.closing) await cache.prune(() => this.active === 0 && !this.closing);
+  }
+
+  /** Resolves once every pending Parquet copy is written (or given up) and the cache pruned. */
+  async cacheSettled(): Promise<void> {
+    while (this.building) await this.building;
+  }
+
+  /** The Parquet cache's size. */
+  cacheSize(): { files: number; bytes: number } {
+    return this.cache?.size() ?? { files: 0, bytes: 0 };
+  }
+
+  /** Removes every Parquet copy and forgets the pending ones (so the next query reads JSON). */
+  async clearCache(): Promise<void> {
+    this.pending.clear();
+    await this.cacheSettled();
+    await this.idle();
+    await this.cache?.open();
+    await this.cache?.clear();
   }
 
   private async runNow(
@@ -230,7 +373,7 @@ export class QueryEngine {
     database: string,
     snapshots: readonly Snapshot[],
     folder: string,
-  ): Promise<QueryOutput> {
+  ): Promise<{ output: QueryOutput; uncached: CacheRequest[] }> {
     const connection = await this.connect();
     try {
       await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS awsdatacatalog`);
@@ -240,7 +383,9 @@ export class QueryEngine {
         await connection.run(`CREATE SCHEMA awsdatacatalog.${quote(schema)}`);
       }
       let index = 0;
-      for (const table of snapshots) await this.load(connection, table, index++);
+      const uncached: CacheRequest[] = [];
+      for (const table of snapshots)
+        uncached.push(...(await this.load(connection, table, index++)));
       await connection.run(`USE awsdatacatalog.${quote(database)}`);
       let reader;
       try {
@@ -249,50 +394,42 @@ export class QueryEngine {
         throw failureOf(error, folder, snapshots);
       }
       const types = reader.columnTypes().map(athenaType);
-      return {
+      const output = {
         columns: reader.columnNames().map((name, column) => ({ name, type: types[column]! })),
         rows: reader
           .getRowsJS()
           .map((row) => row.map((value, column) => text(value, types[column]!))),
       };
+      return { output, uncached };
     } finally {
       connection.disconnectSync();
     }
   }
 
   /**
-   * Creates the view of one table: `read_json` over its objects' files, with the Glue columns'
-   * types (so DuckDB samples nothing), joined by file name with each object's partition values.
+   * Creates the view of one table: over its objects' Parquet copies where the cache has them and
+   * `read_json` over the other files, with the Glue columns' types (so DuckDB samples nothing),
+   * joined by file name with each object's partition values. Answers the files read as JSON, to
+   * be copied once the query has answered.
    */
   private async load(
     connection: DuckDBConnection,
     { table, files }: Snapshot,
     index: number,
-  ): Promise<void> {
-    const keys = table.partitionKeys.map((key) => key.Name.toLowerCase());
-    const filesTable = `memory.main.${quote(`files_${index}`)}`;
-    await connection.run(
-      `CREATE OR REPLACE TABLE ${filesTable} (${quote(FILE_COLUMN)} VARCHAR, "$path" VARCHAR${keys
-        .map((key) => `, ${quote(key)} VARCHAR`)
-        .join('')})`,
-    );
-    const appender = await connection.createAppender(`files_${index}`, 'main', 'memory');
-    try {
-      for (const { path, object } of files) {
-        for (const value of [path, object.uri, ...object.values]) appender.appendVarchar(value);
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+  ): Promise<CacheRequest[]> {
     // Every link of this table, by pattern (no list of thousands of names in the SQL), unless the
     // folder's own name would be read as a pattern.
     const folder = dirname(files[0]?.path ?? '');
     const list = /[*?[\]{}]/.test(folder)
       ? `[${files.map(({ path }) => literal(path)).join(', ')}]`
       : literal(join(folder, `${index}-*`));
-    const source = await jsonKeys(connection, files, list, table.columns);
+    const source = await jsonKeys(connection, files, list, table.columns, (file) => {
+      // A copied file's keys are known (its stored file may be gone by now); null is an answer.
+      const known = file.linked ? undefined : this.cache?.firstKeys(file.object.file!);
+      return known !== undefined
+        ? known
+        : firstKeys(file.linked ? file.path : file.object.file!, file.object.gzip);
+    });
     const columns = table.columns.map((column) => {
       const name = column.Name.toLowerCase();
       const key = source.get(name);
@@ -304,26 +441,98 @@ export class QueryEngine {
         `CAST(f.${quote(key.Name.toLowerCase())} AS ${duckType(key.Type)}) AS ${quote(key.Name.toLowerCase())}`,
     );
     const path = table.withPath ? [`f."$path" AS "$path"`] : [];
-    const types = table.columns
-      .filter((column) => source.has(column.Name.toLowerCase()))
+    const read = table.columns.filter((column) => source.has(column.Name.toLowerCase()));
+    const types = read
       .map(
         (column) =>
           `${literal(source.get(column.Name.toLowerCase())!)}: ${literal(duckType(column.Type))}`,
-      );
-    const reader =
-      files.length === 0
-        ? // No file to read: the same columns, no rows.
-          `(SELECT NULL::VARCHAR AS ${quote(FILE_COLUMN)} WHERE false)`
-        : types.length > 0
-          ? `read_json(${list}, format = 'newline_delimited', columns = {${types.join(', ')}}, ` +
-            `filename = ${literal(FILE_COLUMN)})`
-          : // No column is in the JSON: a row of NULLs per line.
-            `read_ndjson_objects(${list}, filename = ${literal(FILE_COLUMN)})`;
-    const view = `awsdatacatalog.${quote(table.database)}.${quote(table.name)}`;
+      )
+      .join(', ');
+    const jsonColumns = read.map((column) => quote(source.get(column.Name.toLowerCase())!));
+
+    // Which files have a Parquet copy of this very reading (same stored file, keys and types).
+    const named: { name: string; object: TableObject }[] = [];
+    const json: string[] = [];
+    const parquet: string[] = [];
+    const place = new Map<string, number>();
+    const uncached: CacheRequest[] = [];
+    const unread: SnapshotFile[] = [];
+    for (const file of files) {
+      const { path: link, object } = file;
+      const request = {
+        source: object.file!,
+        columns: types,
+        keys: jsonColumns,
+        gzip: object.gzip,
+      };
+      const copy = read.length > 0 ? this.cache?.lookup(request) : undefined;
+      if (copy !== undefined && !place.has(copy)) {
+        place.set(copy, parquet.length);
+        parquet.push(copy);
+        named.push({ name: copy, object });
+        continue;
+      }
+      json.push(link);
+      unread.push(file);
+      named.push({ name: link, object });
+      if (read.length > 0 && this.cache) uncached.push(request);
+    }
+    // Fails, naming the object, if a file with no copy of this reading is gone since planning.
+    await linkAll(unread);
+
+    const keys = table.partitionKeys.map((key) => key.Name.toLowerCase());
+    const filesTable = `memory.main.${quote(`files_${index}`)}`;
     await connection.run(
-      `CREATE VIEW ${view} AS SELECT ${[...columns, ...partitionColumns, ...path].join(', ')} ` +
-        `FROM ${reader} r JOIN ${filesTable} f ON r.${quote(FILE_COLUMN)} = f.${quote(FILE_COLUMN)}`,
+      `CREATE OR REPLACE TABLE ${filesTable} (${quote(FILE_COLUMN)} VARCHAR, ${quote(INDEX_COLUMN)} ` +
+        `UBIGINT, "$path" VARCHAR${keys.map((key) => `, ${quote(key)} VARCHAR`).join('')})`,
     );
+    const appender = await connection.createAppender(`files_${index}`, 'main', 'memory');
+    try {
+      for (const { name, object } of named) {
+        appender.appendVarchar(name);
+        const position = place.get(name);
+        if (position !== undefined) appender.appendUBigInt(BigInt(position));
+        else appender.appendNull();
+        for (const value of [object.uri, ...object.values]) appender.appendVarchar(value);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+
+    const select = `SELECT ${[...columns, ...partitionColumns, ...path].join(', ')}`;
+    const view = `awsdatacatalog.${quote(table.database)}.${quote(table.name)}`;
+    const parts: string[] = [];
+    if (parquet.length > 0 && read.length > 0) {
+      // Joined on the copy's place in the list, a number: cheaper than its name on every row.
+      // The copies' columns are named by place (`c0`...), so no JSON key meets DuckDB's own
+      // `file_index`; they get their keys' names back here.
+      const renamed = jsonColumns.map((key, n) => `c${n} AS ${key}`);
+      parts.push(
+        `${select} FROM (SELECT ${[...renamed, `file_index AS ${quote(INDEX_COLUMN)}`].join(', ')} ` +
+          `FROM read_parquet([${parquet.map((copy) => literal(copy)).join(', ')}])) r ` +
+          `JOIN ${filesTable} f ON r.${quote(INDEX_COLUMN)} = f.${quote(INDEX_COLUMN)}`,
+      );
+    }
+    if (json.length > 0 || files.length === 0) {
+      const jsonList =
+        parquet.length === 0 ? list : `[${json.map((link) => literal(link)).join(', ')}]`;
+      const reader =
+        files.length === 0
+          ? // No file to read: the same columns, no rows.
+            `(SELECT NULL::VARCHAR AS ${quote(FILE_COLUMN)} WHERE false)`
+          : read.length > 0
+            ? `read_json(${jsonList}, format = 'newline_delimited', columns = {${types}}, ` +
+              `filename = ${literal(FILE_COLUMN)})`
+            : // No column is in the JSON: a row of NULLs per line.
+              `read_ndjson_objects(${jsonList}, filename = ${literal(FILE_COLUMN)})`;
+      parts.push(
+        `${select} FROM ${reader} r JOIN ${filesTable} f ON r.${quote(FILE_COLUMN)} = f.${quote(FILE_COLUMN)}`,
+      );
+    }
+    await connection.run(`CREATE VIEW ${view} AS ${parts.join(' UNION ALL ')}`);
+    return uncached;
   }
 
   /** Removes the query folders a stopped run left behind. */
@@ -336,8 +545,22 @@ export class QueryEngine {
     );
   }
 
-  /** Closes the database. */
+  /** Removes the query folders a stopped run left behind; opens the cache (its own sweep). */
+  async open(): Promise<void> {
+    await this.sweep();
+    await this.cache?.open();
+  }
+
+  /** Stops the cache's writing (its file under way is never listed) and closes the database. */
   async close(): Promise<void> {
+    this.closing = true;
+    this.pending.clear();
+    this.idleWaiters.splice(0).forEach((wake) => wake());
+    const builder = await this.builder?.catch(() => undefined);
+    builder?.interrupt();
+    await this.building;
+    builder?.disconnectSync();
+    this.builder = undefined;
     const instance = await this.instance;
     this.instance = undefined;
     instance?.closeSync();
@@ -349,25 +572,38 @@ export class QueryEngine {
  * it). A file already gone means the object was replaced or deleted since the query was planned:
  * Athena fails such a query too, naming the object.
  */
-async function snapshot(folder: string, tables: readonly EngineTable[]): Promise<Snapshot[]> {
+async function snapshot(
+  folder: string,
+  tables: readonly EngineTable[],
+  copied: (source: string) => boolean,
+): Promise<Snapshot[]> {
   const snapshots: Snapshot[] = [];
   for (const [t, table] of tables.entries()) {
     const stored = table.objects.filter((object) => object.file !== undefined && object.size > 0);
     const files = stored.map((object, n) => ({
       path: join(folder, `${t}-${n}.json${object.gzip ? '.gz' : ''}`),
       object,
+      linked: false,
     }));
-    for (let start = 0; start < files.length; start += LINKS_AT_ONCE) {
-      await Promise.all(files.slice(start, start + LINKS_AT_ONCE).map(linkOne));
-    }
+    await linkAll(files.filter(({ object }) => !copied(object.file!)));
     snapshots.push({ table, files });
   }
   return snapshots;
 }
 
-async function linkOne({ path, object }: { path: string; object: TableObject }): Promise<void> {
+/** Makes the links not made yet, a bounded number at once. */
+async function linkAll(files: readonly SnapshotFile[]): Promise<void> {
+  const missing = files.filter((file) => !file.linked);
+  for (let start = 0; start < missing.length; start += LINKS_AT_ONCE) {
+    await Promise.all(missing.slice(start, start + LINKS_AT_ONCE).map(linkOne));
+  }
+}
+
+async function linkOne(file: SnapshotFile): Promise<void> {
+  const { path, object } = file;
   try {
     await link(object.file!, path);
+    file.linked = true;
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -379,6 +615,7 @@ async function linkOne({ path, object }: { path: string; object: TableObject }):
     }
     // Another file system (or one without hard links): a copy, made by the kernel.
     await copyFile(object.file!, path);
+    file.linked = true;
   }
 }
 
@@ -392,6 +629,7 @@ async function jsonKeys(
   files: Snapshot['files'],
   list: string,
   columns: readonly GlueColumn[],
+  firstKeysOf: (file: SnapshotFile) => Promise<string[] | null> | string[] | null,
 ): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   const wanted = new Set(columns.map((column) => column.Name.toLowerCase()));
@@ -399,16 +637,12 @@ async function jsonKeys(
     if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
       keys.set(key.toLowerCase(), key);
   };
-  for (const { path, object } of files.slice(0, FIRST_LINES_READ)) {
+  for (const file of files.slice(0, FIRST_LINES_READ)) {
     if (keys.size === wanted.size) break;
-    try {
-      const first: unknown = JSON.parse(await firstLine(path, object.gzip));
-      if (typeof first === 'object' && first !== null) Object.keys(first).forEach(note);
-    } catch {
-      // A malformed first line: the look below still finds the keys.
-    }
+    (await firstKeysOf(file))?.forEach(note);
   }
   if (keys.size < wanted.size && files.length > 0) {
+    await linkAll(files);
     const reader = await connection.runAndReadAll(
       `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(${list}, ignore_errors = true) ` +
         `WHERE json_type(json) = 'OBJECT'`,
@@ -416,6 +650,19 @@ async function jsonKeys(
     for (const [key] of reader.getRowsJS()) note(String(key));
   }
   return keys;
+}
+
+/**
+ * The keys of a file's first line; null when it is no JSON object or cannot be read (the look at
+ * every record's keys still finds them, or the read fails naming the object).
+ */
+async function firstKeys(path: string, gzip: boolean): Promise<string[] | null> {
+  try {
+    const first: unknown = JSON.parse(await firstLine(path, gzip));
+    return typeof first === 'object' && first !== null ? Object.keys(first) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The first line of a file (inflated if gzip), reading no further than it. */

@@ -125,7 +125,7 @@ export class AthenaService {
   /** Loads workgroups and query history; queries cut short by the last stop are marked failed. */
   async start(): Promise<void> {
     this.state = await this.file.read();
-    await this.engine.sweep();
+    await this.engine.open();
     for (const execution of this.state.executions) {
       if (execution.state === 'QUEUED' || execution.state === 'RUNNING') {
         execution.state = 'FAILED';

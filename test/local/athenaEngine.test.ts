@@ -66,7 +66,8 @@ describe('QueryEngine', () => {
     const output = await engine.run('SELECT * FROM tickers', 'db', [table([file])]);
 
     expect(output.rows).toEqual([['A']]);
-    expect(await readdir(join(folder, 'scratch'))).toEqual([]);
+    const left = await readdir(join(folder, 'scratch'));
+    expect(left.filter((name) => name !== 'cache')).toEqual([]);
   });
 
   it('reads the objects when its folder’s name holds glob characters', async () => {

@@ -3,7 +3,7 @@ import { main } from '../../../scripts/bench-query.js';
 import { runMain } from '../../support/cli.js';
 
 describe('npm run bench:query', () => {
-  it('answers both queries through local Athena and the Node scan alike, and reports the one-hour filter', async () => {
+  it('answers both queries through local Athena and the Node scan alike, reports the one-hour filter and repeats both from the cache', async () => {
     // Act: a small run (four objects over a day) through the whole benchmark.
     const { code, stdout, stderr } = await runMain(main, ['--records', '20000', '--json']);
     // Assess
@@ -13,6 +13,11 @@ describe('npm run bench:query', () => {
     expect(report.latestPrice.first.rows).toBe(report.latestPrice.nodeScan.rows);
     expect(report.hourlyAggregate.first.rows).toBe(report.hourlyAggregate.nodeScan.rows);
     expect(report.latestPrice.first.scannedBytes).toBe(report.bytes);
+    // Repeated runs read a Parquet copy of every object, billed as the objects' stored bytes.
+    expect(report.cache.files).toBe(4);
+    expect(report.latestPrice.repeated.rows).toBe(report.latestPrice.first.rows);
+    expect(report.hourlyAggregate.repeated.scannedBytes).toBe(report.bytes);
+    expect(report.hourlyAggregate.whileCaching.rows).toBe(report.hourlyAggregate.first.rows);
     // The partition filter reads one hour's objects of the day's.
     expect(report.hourlyAggregateOneHour.scannedBytes).toBeGreaterThan(0);
     expect(report.hourlyAggregateOneHour.scannedBytes).toBeLessThan(report.bytes);

@@ -3,8 +3,7 @@ import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import type { GlueColumn } from '../glue/index.js';
 import { ParquetCache } from './ParquetCache.js';
 import type { CacheRequest } from './ParquetCache.js';
@@ -209,10 +208,11 @@ export class QueryEngine {
   }
 
   private connect(): Promise<DuckDBConnection> {
+    // DuckDB (about 35 MiB) loads with the first query, not when CloudFormation makes a workgroup.
     // A thread per core: the JSON reader splits the objects among them.
-    this.instance ??= DuckDBInstance.create(':memory:', {
-      threads: String(availableParallelism()),
-    });
+    this.instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) =>
+      DuckDBInstance.create(':memory:', { threads: String(availableParallelism()) }),
+    );
     return this.instance.then((instance) => instance.connect());
   }
 

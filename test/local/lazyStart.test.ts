@@ -141,23 +141,41 @@ describe('npm run local-aws (the launcher, in a child process)', () => {
 
       const atStart = await packages();
       const started = (await health(endpoint)).started;
-      // Athena's engine is DuckDB: its first call loads it.
-      const workGroups = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/athena/aws4_request, SignedHeaders=host, Signature=0',
-          'x-amz-target': 'AmazonAthena.ListWorkGroups',
-          'content-type': 'application/x-amz-json-1.1',
-        },
-        body: '{}',
+      const athena = (operation: string, body: unknown) =>
+        fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            authorization:
+              'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/athena/aws4_request, SignedHeaders=host, Signature=0',
+            'x-amz-target': `AmazonAthena.${operation}`,
+            'content-type': 'application/x-amz-json-1.1',
+          },
+          body: JSON.stringify(body),
+        });
+      // Workgroups (what CloudFormation makes) need no engine; the first query loads DuckDB.
+      const workGroups = await athena('ListWorkGroups', {});
+      const afterWorkGroups = await packages();
+      const query = await athena('StartQueryExecution', {
+        QueryString: 'SELECT 1',
+        ResultConfiguration: { OutputLocation: 's3://results/' },
       });
-      const afterAthena = await packages();
+      const { QueryExecutionId } = (await query.json()) as { QueryExecutionId: string };
+      for (let polls = 0; polls < 200; polls++) {
+        const answer = await athena('GetQueryExecution', { QueryExecutionId });
+        const { QueryExecution } = (await answer.json()) as {
+          QueryExecution: { Status: { State: string } };
+        };
+        if (!['QUEUED', 'RUNNING'].includes(QueryExecution.Status.State)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const afterQuery = await packages();
 
       expect(atStart).toBe('');
       expect(started).toEqual([]);
       expect(workGroups.status).toBe(200);
-      expect(afterAthena).toContain('@duckdb/node-api');
+      expect(afterWorkGroups).not.toContain('@duckdb/node-api');
+      expect(query.status).toBe(200);
+      expect(afterQuery).toContain('@duckdb/node-api');
     } finally {
       child.kill('SIGINT');
       await exited;

@@ -1,28 +1,24 @@
-import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { GlueColumn } from '../glue/index.js';
+import { firstKeys, jsonKeys, linkAll, snapshot } from './files.js';
+import type { Snapshot, SnapshotFile } from './files.js';
 import { ParquetCache } from './ParquetCache.js';
 import type { CacheRequest } from './ParquetCache.js';
+import {
+  athenaType,
+  duckType,
+  failureOf,
+  literal,
+  position,
+  QueryFailure,
+  quote,
+  text,
+} from './sql.js';
 
-/** A query Athena would refuse: its error type (`SYNTAX_ERROR`...), message and error category. */
-export class QueryFailure extends Error {
-  override name = 'QueryFailure';
-  constructor(
-    /** Athena's error name, printed before the message (`COLUMN_NOT_FOUND`). */
-    readonly kind: string,
-    message: string,
-    /** AthenaError.ErrorType: 1000 user error, 1001 data error, 200 engine error. */
-    readonly errorType = 1000,
-    /** AthenaError.ErrorCategory: 1 system, 2 user. */
-    readonly category = 2,
-  ) {
-    super(message);
-  }
-}
+export { position, QueryFailure } from './sql.js';
 
 /** One object of a table, with the partition values its key holds. */
 export interface TableObject {
@@ -57,105 +53,12 @@ export interface QueryOutput {
   rows: (string | null)[][];
 }
 
-/** Hive types of Glue columns in DuckDB's spelling. */
-function duckType(hiveType: string | undefined): string {
-  const type = (hiveType ?? 'string').toLowerCase().trim();
-  if (type === 'string' || type.startsWith('varchar') || type.startsWith('char')) return 'VARCHAR';
-  if (type === 'int' || type === 'integer') return 'INTEGER';
-  if (
-    ['bigint', 'smallint', 'tinyint', 'double', 'float', 'boolean', 'date', 'timestamp'].includes(
-      type,
-    )
-  )
-    return type === 'float' ? 'FLOAT' : type.toUpperCase();
-  if (/^decimal\(\d+,\s*\d+\)$/.test(type)) return type.toUpperCase();
-  throw new QueryFailure(
-    'HIVE_UNSUPPORTED_FORMAT',
-    `local Athena reads columns of type string, int, bigint, double, float, boolean, date, timestamp or decimal, not ${hiveType}`,
-  );
-}
-
-/** DuckDB's result types in the names Athena's ColumnInfo gives them. */
-function athenaType(type: DuckDBType): string {
-  const name = String(type);
-  const simple: Record<string, string> = {
-    BOOLEAN: 'boolean',
-    TINYINT: 'tinyint',
-    SMALLINT: 'smallint',
-    INTEGER: 'integer',
-    BIGINT: 'bigint',
-    HUGEINT: 'decimal',
-    UBIGINT: 'decimal',
-    FLOAT: 'real',
-    DOUBLE: 'double',
-    VARCHAR: 'varchar',
-    DATE: 'date',
-    TIMESTAMP: 'timestamp',
-    TIMESTAMP_MS: 'timestamp',
-    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
-    TIME: 'time',
-    INTERVAL: 'interval day to second',
-    UUID: 'varchar',
-    BLOB: 'varbinary',
-  };
-  if (name in simple) return simple[name]!;
-  if (name.startsWith('DECIMAL')) return 'decimal';
-  if (name.endsWith('[]')) return 'array';
-  if (name.startsWith('STRUCT')) return 'row';
-  if (name.startsWith('MAP')) return 'map';
-  return 'varchar';
-}
-
-/** A value as Athena writes it in results: doubles keep a decimal point, timestamps their millis. */
-function text(value: unknown, athena: string): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' && (athena === 'double' || athena === 'real'))
-    return Number.isInteger(value) ? value.toFixed(1) : String(value);
-  if (athena === 'timestamp') {
-    const written = String(value);
-    return /\.\d+$/.test(written) ? written : `${written}.000`;
-  }
-  return String(value);
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/** One object of a table as the query reads it. */
-interface SnapshotFile {
-  /** The name of its link in the query's folder. */
-  path: string;
-  object: TableObject;
-  /**
-   * Whether the link is made. A stored file with a Parquet copy is linked only if the query reads
-   * its JSON after all (its copy is of another reading): the copy is the planned bytes already.
-   */
-  linked: boolean;
-}
-
-/** The objects of one table as linked into a query's folder: the files DuckDB reads. */
-interface Snapshot {
-  table: EngineTable;
-  /** Each object that has bytes. */
-  files: SnapshotFile[];
-}
-
 /** The column DuckDB's `read_json` names each row's file in (no JSON key is spelled so). */
 const FILE_COLUMN = '__local_athena_file';
 /** The column of the files table holding a Parquet copy's place in the list read. */
 const INDEX_COLUMN = '__local_athena_index';
 /** The start of each query's folder of links. */
 const QUERY_FOLDER = 'query-';
-/** How many objects' first lines are read for the JSON keys before every record's are. */
-const FIRST_LINES_READ = 32;
-/** Links made at once while a query's objects are snapshotted. */
-const LINKS_AT_ONCE = 64;
-
 /** Options of the engine's Parquet cache. */
 export interface QueryEngineOptions {
   /** Whether objects read are copied to Parquet for later queries (default true). */
@@ -565,181 +468,4 @@ export class QueryEngine {
     this.instance = undefined;
     instance?.closeSync();
   }
-}
-
-/**
- * Links each object's file into `folder` (named by table and object, `.gz` kept so DuckDB inflates
- * it). A file already gone means the object was replaced or deleted since the query was planned:
- * Athena fails such a query too, naming the object.
- */
-async function snapshot(
-  folder: string,
-  tables: readonly EngineTable[],
-  copied: (source: string) => boolean,
-): Promise<Snapshot[]> {
-  const snapshots: Snapshot[] = [];
-  for (const [t, table] of tables.entries()) {
-    const stored = table.objects.filter((object) => object.file !== undefined && object.size > 0);
-    const files = stored.map((object, n) => ({
-      path: join(folder, `${t}-${n}.json${object.gzip ? '.gz' : ''}`),
-      object,
-      linked: false,
-    }));
-    await linkAll(files.filter(({ object }) => !copied(object.file!)));
-    snapshots.push({ table, files });
-  }
-  return snapshots;
-}
-
-/** Makes the links not made yet, a bounded number at once. */
-async function linkAll(files: readonly SnapshotFile[]): Promise<void> {
-  const missing = files.filter((file) => !file.linked);
-  for (let start = 0; start < missing.length; start += LINKS_AT_ONCE) {
-    await Promise.all(missing.slice(start, start + LINKS_AT_ONCE).map(linkOne));
-  }
-}
-
-async function linkOne(file: SnapshotFile): Promise<void> {
-  const { path, object } = file;
-  try {
-    await link(object.file!, path);
-    file.linked = true;
-  } catch (error: unknown) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new QueryFailure(
-        'HIVE_CANNOT_OPEN_SPLIT',
-        `Error opening Hive split ${object.uri}: the object was replaced or deleted while the query waited to run`,
-        1001,
-      );
-    }
-    // Another file system (or one without hard links): a copy, made by the kernel.
-    await copyFile(object.file!, path);
-    file.linked = true;
-  }
-}
-
-/**
- * The JSON key each column reads, by lower-case column name: the JSON SerDe matches keys ignoring
- * case, DuckDB's `read_json` does not. Keys come from the first lines of the first objects (read
- * until every column has one); a column none of those has is looked for among every record's keys.
- */
-async function jsonKeys(
-  connection: DuckDBConnection,
-  files: Snapshot['files'],
-  list: string,
-  columns: readonly GlueColumn[],
-  firstKeysOf: (file: SnapshotFile) => Promise<string[] | null> | string[] | null,
-): Promise<Map<string, string>> {
-  const keys = new Map<string, string>();
-  const wanted = new Set(columns.map((column) => column.Name.toLowerCase()));
-  const note = (key: string) => {
-    if (wanted.has(key.toLowerCase()) && !keys.has(key.toLowerCase()))
-      keys.set(key.toLowerCase(), key);
-  };
-  for (const file of files.slice(0, FIRST_LINES_READ)) {
-    if (keys.size === wanted.size) break;
-    (await firstKeysOf(file))?.forEach(note);
-  }
-  if (keys.size < wanted.size && files.length > 0) {
-    await linkAll(files);
-    const reader = await connection.runAndReadAll(
-      `SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects(${list}, ignore_errors = true) ` +
-        `WHERE json_type(json) = 'OBJECT'`,
-    );
-    for (const [key] of reader.getRowsJS()) note(String(key));
-  }
-  return keys;
-}
-
-/**
- * The keys of a file's first line; null when it is no JSON object or cannot be read (the look at
- * every record's keys still finds them, or the read fails naming the object).
- */
-async function firstKeys(path: string, gzip: boolean): Promise<string[] | null> {
-  try {
-    const first: unknown = JSON.parse(await firstLine(path, gzip));
-    return typeof first === 'object' && first !== null ? Object.keys(first) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The first line of a file (inflated if gzip), reading no further than it. */
-async function firstLine(path: string, gzip: boolean): Promise<string> {
-  const raw = createReadStream(path, { highWaterMark: 16_384 });
-  const stream = gzip ? raw.pipe(createGunzip()) : raw;
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const end = chunk.indexOf(10);
-      if (end >= 0) {
-        chunks.push(chunk.subarray(0, end));
-        break;
-      }
-      chunks.push(chunk);
-    }
-  } finally {
-    raw.destroy();
-    stream.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** `line:column` (1-based) of a character offset, as Athena's messages give it. */
-export function position(sql: string, offset: number): string {
-  const before = sql.slice(0, Math.max(0, Math.min(offset, sql.length)));
-  const lines = before.split('\n');
-  return `${lines.length}:${lines[lines.length - 1]!.length + 1}`;
-}
-
-/**
- * Athena's error for a DuckDB error. DuckDB's Node binding gives only the message (its first words
- * name the kind: `Binder Error: ...`, with `LINE n:` and a caret under the column), so that text
- * is the one place the kind and position can be read from.
- */
-function failureOf(error: unknown, folder: string, snapshots: readonly Snapshot[]): QueryFailure {
-  const message = error instanceof Error ? error.message : String(error);
-  const kind = /^([A-Za-z ]+) Error: /.exec(message)?.[1] ?? '';
-  const first = message.replace(/^[A-Za-z ]+ Error: /, '').split('\n')[0]!;
-  if (first.includes(folder)) {
-    // An error in the data of one of the objects (DuckDB names the file): name the object instead.
-    const uris = new Map(
-      snapshots.flatMap(({ files }) => files.map(({ path, object }) => [path, object.uri])),
-    );
-    const named = first.replace(/"([^"]+)"/g, (whole, path: string) => uris.get(path) ?? whole);
-    return new QueryFailure(
-      'HIVE_BAD_DATA',
-      `Error parsing field value of the table's JSON: ${named.trim()}`,
-      1001,
-    );
-  }
-  const caret = /LINE (\d+): (.*)\n( *)\^/.exec(message);
-  const at = caret
-    ? `${caret[1]}:${Math.max(1, caret[3]!.length - `LINE ${caret[1]}: `.length + 1)}`
-    : '1:1';
-  const column = /Referenced column "([^"]+)" not found/.exec(first);
-  if (column) {
-    return new QueryFailure(
-      'COLUMN_NOT_FOUND',
-      `line ${at}: Column '${column[1]}' cannot be resolved`,
-    );
-  }
-  const fn =
-    /Scalar Function with name (\S+) does not exist|Function with name (\S+) does not exist/.exec(
-      first,
-    );
-  if (fn) {
-    return new QueryFailure(
-      'FUNCTION_NOT_FOUND',
-      `line ${at}: Function '${fn[1] ?? fn[2]}' not registered`,
-    );
-  }
-  if (kind === 'Binder' || kind === 'Catalog' || kind === 'Parser') {
-    return new QueryFailure('SYNTAX_ERROR', `line ${at}: ${first}`);
-  }
-  if (kind === 'Conversion' || kind === 'Invalid Input' || kind === 'Out of Range') {
-    return new QueryFailure('INVALID_CAST_ARGUMENT', first, 1001);
-  }
-  return new QueryFailure('GENERIC_INTERNAL_ERROR', first, 200, 1);
 }

@@ -3,27 +3,18 @@ import { gzipSync } from 'node:zlib';
 import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runQuery } from '../../lib/query/athena.js';
 import { NAMED_QUERIES } from '../../lib/query/named.js';
 import { hourPartition, tickerTableInput } from '../../lib/query/table.js';
 import type { SampleObject } from '../../lib/query/sampleData.js';
 import { IN_REGION, useLocalAws } from '../support/localAws.js';
-import { queryClients, seedTickers, TEST_DATABASE } from '../support/tickers.js';
+import { queryClients, runLocalQuery, seedTickers, TEST_DATABASE } from '../support/tickers.js';
 
 useLocalAws();
 const BUCKET = 'athena-data';
 let objects: SampleObject[];
 
 const run = (sql: string, workGroup = 'primary') =>
-  runQuery(queryClients().athena, {
-    sql,
-    database: TEST_DATABASE,
-    workGroup,
-    outputLocation: `s3://${BUCKET}/athena-results/`,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    now: Date.now,
-    pollMs: 20,
-  });
+  runLocalQuery(TEST_DATABASE, sql, `s3://${BUCKET}/athena-results/`, workGroup);
 
 beforeAll(async () => {
   objects = await seedTickers(BUCKET);

@@ -2,12 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { runQuery } from '../../lib/query/athena.js';
 import type { QueryResult } from '../../lib/query/athena.js';
 import { NAMED_QUERIES } from '../../lib/query/named.js';
 import { hourPartition, tickerTableInput } from '../../lib/query/table.js';
 import { IN_REGION, useLocalAws } from '../support/localAws.js';
-import { queryClients } from '../support/tickers.js';
+import { jsonLines, queryClients, runLocalQuery } from '../support/tickers.js';
 
 const local = useLocalAws();
 // Inside the table's projection, which reads no hour after NOW.
@@ -37,19 +36,8 @@ async function put(bucket: string, key: string, body: string | Buffer): Promise<
   );
 }
 
-const lines = (records: readonly object[]) =>
-  records.map((record) => `${JSON.stringify(record)}\n`).join('');
-
 const run = (database: string, sql: string) =>
-  runQuery(queryClients().athena, {
-    sql,
-    database,
-    workGroup: 'primary',
-    outputLocation: `s3://athena-cache-1/athena-results/`,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    now: Date.now,
-    pollMs: 10,
-  });
+  runLocalQuery(database, sql, 's3://athena-cache-1/athena-results/');
 
 /** The parts of an answer that must not depend on the cache. */
 const answer = ({ columns, rows, dataScannedBytes }: QueryResult) => ({
@@ -70,7 +58,7 @@ describe('local Athena’s Parquet cache', () => {
     await put(
       bucket,
       `tickers/${HOURS[0]}/stream-1-unicode`,
-      lines([
+      jsonLines([
         { TickerName: 'Ñandú_€', Price: 0.1 + 0.2, PreviousPrice: 1e-7, Version: 1 },
         { TickerName: '株価指数', Price: 123.456789012345, Version: 2, Timestamp: 'x' },
         { TickerName: 'quote "x", \\ y', Price: -2.5, Version: 3, EventId: 'e-3' },
@@ -79,13 +67,13 @@ describe('local Athena’s Parquet cache', () => {
     await put(
       bucket,
       `tickers/${HOURS[0]}/stream-1-lower`,
-      lines([{ tickername: 'low', PRICE: 5, version: 1 }]),
+      jsonLines([{ tickername: 'low', PRICE: 5, version: 1 }]),
     );
     await put(bucket, `tickers/${HOURS[1]}/stream-1-empty`, '');
     await put(
       bucket,
       `tickers/${HOURS[1]}/stream-1-zipped.gz`,
-      gzipSync(lines([{ TickerName: 'Z', Price: 99999.99999999, Version: 7, EventId: 'e-7' }])),
+      gzipSync(jsonLines([{ TickerName: 'Z', Price: 99999.99999999, Version: 7, EventId: 'e-7' }])),
     );
     const queries = [
       EVERYTHING,
@@ -118,10 +106,10 @@ describe('local Athena’s Parquet cache', () => {
   it('reads an object replaced after it was copied as it is now', async () => {
     const { bucket, database } = await table();
     const key = `tickers/${HOURS[0]}/stream-1-replaced`;
-    await put(bucket, key, lines([{ TickerName: 'A', Price: 1, Version: 1 }]));
+    await put(bucket, key, jsonLines([{ TickerName: 'A', Price: 1, Version: 1 }]));
     await run(database, EVERYTHING);
     await (await engine()).cacheSettled();
-    const replacement = lines([
+    const replacement = jsonLines([
       { TickerName: 'B', Price: 2, Version: 2 },
       { TickerName: 'B', Price: 3, Version: 3 },
     ]);
@@ -139,7 +127,7 @@ describe('local Athena’s Parquet cache', () => {
   it('reads no rows of an object deleted after it was copied', async () => {
     const { bucket, database } = await table();
     const key = `tickers/${HOURS[0]}/stream-1-deleted`;
-    await put(bucket, key, lines([{ TickerName: 'A', Price: 1, Version: 1 }]));
+    await put(bucket, key, jsonLines([{ TickerName: 'A', Price: 1, Version: 1 }]));
     await run(database, EVERYTHING);
     await (await engine()).cacheSettled();
 
@@ -153,14 +141,14 @@ describe('local Athena’s Parquet cache', () => {
   it('drops the copy of a replaced object’s old file once it sees the file gone', async () => {
     const { bucket, database } = await table();
     const key = `tickers/${HOURS[0]}/stream-1-dropped`;
-    await put(bucket, key, lines([{ TickerName: 'A', Price: 1, Version: 1 }]));
+    await put(bucket, key, jsonLines([{ TickerName: 'A', Price: 1, Version: 1 }]));
     const cache = await engine();
     await cache.clearCache();
     await run(database, EVERYTHING);
     await cache.cacheSettled();
     const before = cache.cacheSize().files;
 
-    await put(bucket, key, lines([{ TickerName: 'A', Price: 2, Version: 2 }]));
+    await put(bucket, key, jsonLines([{ TickerName: 'A', Price: 2, Version: 2 }]));
     // Local S3 removes the old file a moment after the change: query until a pass sees it gone.
     const sizes = [];
     for (let attempt = 0; attempt < 50; attempt++) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueryEngine } from '../../local/athena/engine.js';
 import type { EngineTable, QueryEngineOptions } from '../../local/athena/engine.js';
+import { tickersTable } from '../support/athenaEngine.js';
 
 let folder = '';
 const engines: QueryEngine[] = [];
@@ -33,25 +34,10 @@ async function stored(name: string, ticker: string, count = 1): Promise<string> 
   return file;
 }
 
-const table = (files: string[]): EngineTable => ({
-  database: 'db',
-  name: 'tickers',
-  columns: [{ Name: 'tickername', Type: 'string' }],
-  partitionKeys: [],
-  objects: files.map((file, n) => ({
-    uri: `s3://bucket/tickers/${n}`,
-    size: 1,
-    file,
-    gzip: false,
-    values: [],
-  })),
-  withPath: false,
-});
-
 const tickers = async (on: QueryEngine, files: string[]) =>
   (
     await on.run('SELECT tickername, count(*) FROM tickers GROUP BY 1 ORDER BY 1', 'db', [
-      table(files),
+      tickersTable(files),
     ])
   ).rows;
 
@@ -90,7 +76,7 @@ describe('QueryEngine’s Parquet cache', () => {
     const file = join(folder, 'odd.json');
     await writeFile(file, '{"file_index":"mine","filename":"too"}\n');
     const odd: EngineTable = {
-      ...table([file]),
+      ...tickersTable([file]),
       columns: [
         { Name: 'file_index', Type: 'string' },
         { Name: 'filename', Type: 'string' },
@@ -113,7 +99,7 @@ describe('QueryEngine’s Parquet cache', () => {
     const file = join(folder, 'bad.json');
     await writeFile(file, '{"TickerName":"A","Price":"dear"}\n');
     const bad: EngineTable = {
-      ...table([file]),
+      ...tickersTable([file]),
       columns: [
         { Name: 'tickername', Type: 'string' },
         { Name: 'price', Type: 'double' },

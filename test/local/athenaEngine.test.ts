@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryEngine, QueryFailure } from '../../local/athena/engine.js';
-import type { EngineTable } from '../../local/athena/engine.js';
+import { tickersTable } from '../support/athenaEngine.js';
 
 let folder = '';
 let engine: QueryEngine;
@@ -18,25 +18,10 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-const table = (files: string[]): EngineTable => ({
-  database: 'db',
-  name: 'tickers',
-  columns: [{ Name: 'tickername', Type: 'string' }],
-  partitionKeys: [],
-  objects: files.map((file, n) => ({
-    uri: `s3://bucket/tickers/${n}`,
-    size: 1,
-    file,
-    gzip: false,
-    values: [],
-  })),
-  withPath: false,
-});
-
 describe('QueryEngine', () => {
   it('fails with HIVE_CANNOT_OPEN_SPLIT, naming the object, when its file is already gone', async () => {
     const running = engine.run('SELECT * FROM tickers', 'db', [
-      table([join(folder, 'never-written')]),
+      tickersTable([join(folder, 'never-written')]),
     ]);
 
     await expect(running).rejects.toThrow(QueryFailure);
@@ -50,9 +35,9 @@ describe('QueryEngine', () => {
     const file = join(folder, 'earlier.json');
     await writeFile(file, '{"TickerName":"A"}\n'.repeat(10_000));
 
-    const earlier = engine.run('SELECT count(*) FROM tickers', 'db', [table([file])]);
+    const earlier = engine.run('SELECT count(*) FROM tickers', 'db', [tickersTable([file])]);
     const later = engine.run('SELECT count(*) FROM tickers', 'db', [
-      table([join(folder, 'also-never-written')]),
+      tickersTable([join(folder, 'also-never-written')]),
     ]);
 
     await expect(later).rejects.toMatchObject({ kind: 'HIVE_CANNOT_OPEN_SPLIT' });
@@ -63,7 +48,7 @@ describe('QueryEngine', () => {
     const file = join(folder, 'one.json');
     await writeFile(file, '{"TickerName":"A"}\n');
 
-    const output = await engine.run('SELECT * FROM tickers', 'db', [table([file])]);
+    const output = await engine.run('SELECT * FROM tickers', 'db', [tickersTable([file])]);
 
     expect(output.rows).toEqual([['A']]);
     const left = await readdir(join(folder, 'scratch'));
@@ -76,7 +61,9 @@ describe('QueryEngine', () => {
     await writeFile(file, '{"TickerName":"A"}\n{"TickerName":"B"}\n');
 
     try {
-      const output = await odd.run('SELECT count(*) AS n FROM tickers', 'db', [table([file])]);
+      const output = await odd.run('SELECT count(*) AS n FROM tickers', 'db', [
+        tickersTable([file]),
+      ]);
 
       expect(output.rows).toEqual([['2']]);
     } finally {

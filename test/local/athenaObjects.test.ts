@@ -1,11 +1,11 @@
 import { DeleteObjectCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { QueryFailedError, runQuery } from '../../lib/query/athena.js';
+import { QueryFailedError } from '../../lib/query/athena.js';
 import { NAMED_QUERIES } from '../../lib/query/named.js';
 import { hourPartition, tickerTableInput } from '../../lib/query/table.js';
 import { IN_REGION, useLocalAws } from '../support/localAws.js';
-import { queryClients } from '../support/tickers.js';
+import { jsonLines, queryClients, runLocalQuery } from '../support/tickers.js';
 
 useLocalAws();
 // Two hours ago: inside the table's projection, which reads no hour after NOW.
@@ -33,19 +33,8 @@ async function put(bucket: string, name: string, body: string): Promise<string> 
   return key;
 }
 
-const lines = (records: readonly object[]) =>
-  records.map((record) => `${JSON.stringify(record)}\n`).join('');
-
 const run = (database: string, sql: string) =>
-  runQuery(queryClients().athena, {
-    sql,
-    database,
-    workGroup: 'primary',
-    outputLocation: `s3://athena-objects-1/athena-results/`,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    now: Date.now,
-    pollMs: 10,
-  });
+  runLocalQuery(database, sql, 's3://athena-objects-1/athena-results/');
 
 /** Athena's text of a double, as JavaScript computed it. */
 const double = (value: number) => (Number.isInteger(value) ? value.toFixed(1) : String(value));
@@ -60,7 +49,7 @@ describe('local Athena reading objects', () => {
       { TickerName: 'emoji 📈', Price: 99999.99999999, Version: 7 },
       { TickerName: 'quote "x", \\ y', Price: -2.5, Version: 3 },
     ];
-    await put(bucket, 'unicode', lines(records));
+    await put(bucket, 'unicode', jsonLines(records));
 
     const result = await run(database, NAMED_QUERIES['latest-price'].sql);
 
@@ -74,7 +63,7 @@ describe('local Athena reading objects', () => {
 
   it('matches JSON keys to columns ignoring case, as the JSON SerDe does', async () => {
     const { bucket, database } = await table();
-    await put(bucket, 'lower', lines([{ tickername: 'low', PRICE: 5, version: 1 }]));
+    await put(bucket, 'lower', jsonLines([{ tickername: 'low', PRICE: 5, version: 1 }]));
 
     const result = await run(database, 'SELECT tickername, price, version FROM tickers');
 
@@ -86,7 +75,7 @@ describe('local Athena reading objects', () => {
     await put(
       bucket,
       'late-key',
-      lines([
+      jsonLines([
         { TickerName: 'A', Price: 1, Version: 1 },
         { TickerName: 'A', Price: 2, Version: 2, EventId: 'e-2' },
       ]),
@@ -102,7 +91,7 @@ describe('local Athena reading objects', () => {
 
   it('reads an empty object as no rows, its zero bytes scanned', async () => {
     const { bucket, database } = await table();
-    const full = lines([{ TickerName: 'A', Price: 1, Version: 1 }]);
+    const full = jsonLines([{ TickerName: 'A', Price: 1, Version: 1 }]);
     await put(bucket, 'empty', '');
     await put(bucket, 'full', full);
 
@@ -130,7 +119,7 @@ describe('local Athena reading objects', () => {
     const key = await put(
       bucket,
       'malformed',
-      `${lines([{ TickerName: 'A', Price: 1, Version: 1 }])}{"TickerName": "B", "Price"\n`,
+      `${jsonLines([{ TickerName: 'A', Price: 1, Version: 1 }])}{"TickerName": "B", "Price"\n`,
     );
 
     const failure = await run(database, 'SELECT count(*) FROM tickers').catch(
@@ -146,7 +135,7 @@ describe('local Athena reading objects', () => {
 
   it('fails a value of the wrong type with HIVE_BAD_DATA', async () => {
     const { bucket, database } = await table();
-    await put(bucket, 'bad-price', lines([{ TickerName: 'A', Price: 'dear', Version: 1 }]));
+    await put(bucket, 'bad-price', jsonLines([{ TickerName: 'A', Price: 'dear', Version: 1 }]));
 
     const failure = await run(database, 'SELECT sum(price) FROM tickers').catch(
       (error: unknown) => error,
@@ -158,7 +147,7 @@ describe('local Athena reading objects', () => {
   it('answers one whole version of objects written and deleted while queries run', async () => {
     const { bucket, database } = await table();
     const records = (ticker: string, count: number) =>
-      lines(Array.from({ length: count }, (_, n) => ({ TickerName: ticker, Version: n })));
+      jsonLines(Array.from({ length: count }, (_, n) => ({ TickerName: ticker, Version: n })));
     const versions = { A: records('A', 1000), B: records('B', 3000) };
     const other = records('C', 500);
     await put(bucket, 'changing', versions.A);

@@ -1,6 +1,8 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { runQuery } from '../../lib/query/athena.js';
+import type { QueryResult } from '../../lib/query/athena.js';
 import { sampleObjects } from '../../lib/query/sampleData.js';
 import type { SampleObject, SampleOptions } from '../../lib/query/sampleData.js';
 import { tickerTableInput } from '../../lib/query/table.js';
@@ -17,6 +19,31 @@ export function queryClients() {
     glue: new GlueClient({ maxAttempts: 1 }),
     athena: new AthenaClient({ maxAttempts: 1 }),
   };
+}
+
+/** Records as an object body of JSON lines, as Firehose delivers the streaming function's. */
+export const jsonLines = (records: readonly object[]): string =>
+  records.map((record) => `${JSON.stringify(record)}\n`).join('');
+
+/**
+ * Runs `sql` through local Athena's API in `database` (workgroup `primary`), its results written
+ * under `outputLocation`, polling every 10 ms, and waits for its answer.
+ */
+export function runLocalQuery(
+  database: string,
+  sql: string,
+  outputLocation: string,
+  workGroup = 'primary',
+): Promise<QueryResult> {
+  return runQuery(queryClients().athena, {
+    sql,
+    database,
+    workGroup,
+    outputLocation,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: Date.now,
+    pollMs: 10,
+  });
 }
 
 /**

@@ -69,7 +69,7 @@ async function benchStartOnce(bucket: string, region: string): Promise<StartRun>
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       // Its own report of the first object counts too: a poll may miss a short run's object.
       onLine: (line) => {
-        if (Number.isNaN(firstObject) && /^s3: \d+ objects/.test(line))
+        if (Number.isNaN(firstObject) && /^s3: \d+ objects?\b/.test(line))
           firstObject = performance.now() - began;
       },
     },

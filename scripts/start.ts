@@ -24,7 +24,7 @@ import { connectOrStartLocalAws, LocalAwsMismatchError } from './start/localAws.
 import type { StartedLocalAws } from './start/localAws.js';
 import { runSteps, StartStepError } from './start/steps.js';
 import type { StartStep } from './start/steps.js';
-import { plainTickLine, readHint, redrawFrame, renderView } from './start/view.js';
+import { counted, plainTickLine, readHint, redrawFrame, renderView } from './start/view.js';
 import type { Snapshot } from './start/view.js';
 import { PipelineWatcher } from './start/watch.js';
 
@@ -298,7 +298,7 @@ async function watch(options: {
     }
     if (!options.live && bucket.objects > shownObjects && bucket.lastKey !== undefined) {
       io.stdout(
-        `s3: ${bucket.objects} objects, ${bucket.records} records; newest s3://${names.bucket}/${bucket.lastKey}`,
+        `s3: ${counted(bucket.objects, 'object')}, ${counted(bucket.records, 'record')}; newest s3://${names.bucket}/${bucket.lastKey}`,
       );
       if (shownObjects === 0)
         readHint(options.endpoint, names.bucket).forEach((line) => io.stdout(line));

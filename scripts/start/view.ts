@@ -115,7 +115,7 @@ export function renderView(snapshot: Snapshot, width = VIEW_WIDTH): string[] {
     ].join('  '),
     ...snapshot.tickers.map((ticker) => tickerRow(ticker, width)),
     '',
-    `s3://${snapshot.bucket}: ${snapshot.objects} objects, ${snapshot.records} records`,
+    `s3://${snapshot.bucket}: ${counted(snapshot.objects, 'object')}, ${counted(snapshot.records, 'record')}`,
     `  last: ${snapshot.lastKey ?? '(none yet: Firehose buffers, then writes)'}`,
     `alerts in ${snapshot.outbox}: ${snapshot.alerts.length}`,
     ...snapshot.alerts.slice(-3).map((alert) => `  ${alert.subject}`),
@@ -123,6 +123,11 @@ export function renderView(snapshot: Snapshot, width = VIEW_WIDTH): string[] {
     ...readHint(snapshot.endpoint, snapshot.bucket),
   ];
   return lines.map((line) => fit(line, width));
+}
+
+/** `1 object`, `2 objects`: a count with its noun. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -145,7 +150,7 @@ export function plainTickLine(snapshot: Snapshot): string {
     .map((ticker) => `${ticker.name} ${formatPrice(ticker.price)} v${ticker.version}`)
     .join(', ');
   return (
-    `tick ${snapshot.ticks}: ${tickers}; s3: ${snapshot.objects} objects, ${snapshot.records} records` +
+    `tick ${snapshot.ticks}: ${tickers}; s3: ${counted(snapshot.objects, 'object')}, ${counted(snapshot.records, 'record')}` +
     `; alerts: ${snapshot.alerts.length}`
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  counted,
   fit,
   formatChange,
   plainTickLine,
@@ -104,6 +105,14 @@ describe('renderView', () => {
     expect(text).toContain(
       'aws --endpoint-url http://127.0.0.1:4566 s3 ls --recursive \\\n    s3://dekylemaposa-deliverystream-s3/',
     );
+  });
+});
+
+describe('counted', () => {
+  it('says one object and two objects', () => {
+    expect(counted(1, 'object')).toBe('1 object');
+    expect(counted(2, 'object')).toBe('2 objects');
+    expect(counted(0, 'record')).toBe('0 records');
   });
 });
 

@@ -5,28 +5,21 @@ import type { GlueService } from '../glue/index.js';
 import { AwsError, serveJsonOperation } from '../http.js';
 import type { S3Store } from '../s3/S3Store.js';
 import { JsonFile } from '../state.js';
-import { position, QueryEngine, QueryFailure } from './engine.js';
-import type { EngineTable, QueryOutput, TableObject } from './engine.js';
-import { splitS3Uri, TableDefinitionError, tableLayout } from './partitions.js';
-import { partitionFilter, referencesColumn, tableReferences } from './pruning.js';
+import { QueryEngine, QueryFailure } from './engine.js';
+import type { QueryOutput } from './engine.js';
+import { describeExecution } from './execution.js';
+import type { Execution, QueryState } from './execution.js';
+import { invalid, isJson, optionalObject, text } from './input.js';
+import type { Json } from './input.js';
+import { TableDefinitionError } from './partitions.js';
+import { engineTable, planQuery } from './planner.js';
+import { resultsPage, splitOutput, writeResults } from './results.js';
 
-type Json = Record<string, unknown>;
-
-/** The states a query execution passes through, as Athena names them. */
-export const QUERY_STATES = {
-  queued: 'QUEUED',
-  running: 'RUNNING',
-  succeeded: 'SUCCEEDED',
-  failed: 'FAILED',
-  cancelled: 'CANCELLED',
-} as const;
-
-type QueryState = (typeof QUERY_STATES)[keyof typeof QUERY_STATES];
+export { QUERY_STATES } from './execution.js';
+export { MAX_RESULTS_PER_PAGE } from './results.js';
 
 /** Athena's smallest per-query bytes-scanned limit: 10 MB. */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
-/** GetQueryResults returns at most this many rows a page. */
-export const MAX_RESULTS_PER_PAGE = 1000;
 
 interface WorkGroup {
   Name: string;
@@ -42,24 +35,6 @@ interface WorkGroup {
   CreationTime: number;
 }
 
-interface Execution {
-  id: string;
-  region: string;
-  query: string;
-  workGroup: string;
-  database: string;
-  catalog: string;
-  /** `s3://bucket/prefix/<id>.csv`, where the results are written. */
-  output: string;
-  state: QueryState;
-  reason?: string;
-  error?: { ErrorCategory: number; ErrorType: number; Retryable: boolean; ErrorMessage: string };
-  submitted: number;
-  completed?: number;
-  engineMs: number;
-  scanned: number;
-}
-
 interface AthenaState {
   workGroups: Record<string, Record<string, WorkGroup>>;
   executions: Execution[];
@@ -67,34 +42,6 @@ interface AthenaState {
 
 /** How many finished executions are kept (Athena keeps 45 days of history; this keeps the newest). */
 const KEPT_EXECUTIONS = 1000;
-
-function invalid(message: string, code = 'InvalidRequestException'): AwsError {
-  return new AwsError(code, message);
-}
-
-function text(input: Json, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value.length === 0)
-    throw invalid(`${field} is required and must be a non-empty string`);
-  return value;
-}
-
-function isJson(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalObject(input: Json, field: string): Json {
-  const value = input[field];
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalid(`${field} must be an object`);
-  return value as Json;
-}
-
-/** Quotes a value as Athena's CSV results do: every value quoted, NULL left empty. */
-function csvLine(values: readonly (string | null)[]): string {
-  return values.map((value) => (value === null ? '' : `"${value.replace(/"/g, '""')}"`)).join(',');
-}
 
 /**
  * Amazon Athena (AWS JSON 1.1, `AmazonAthena.<Op>`): workgroups and query executions. Queries run
@@ -183,7 +130,7 @@ export class AthenaService {
       case 'StartQueryExecution':
         return { QueryExecutionId: await this.startQuery(region, input) };
       case 'GetQueryExecution':
-        return { QueryExecution: this.describe(this.execution(region, input)) };
+        return { QueryExecution: describeExecution(this.execution(region, input), this.now) };
       case 'BatchGetQueryExecution': {
         const ids = Array.isArray(input.QueryExecutionIds)
           ? (input.QueryExecutionIds as string[])
@@ -192,7 +139,9 @@ export class AthenaService {
           this.state.executions.find((e) => e.id === id && e.region === region),
         );
         return {
-          QueryExecutions: found.filter((e) => e !== undefined).map((e) => this.describe(e)),
+          QueryExecutions: found
+            .filter((e) => e !== undefined)
+            .map((e) => describeExecution(e, this.now)),
           UnprocessedQueryExecutionIds: ids
             .filter((_, index) => !found[index])
             .map((id) => ({
@@ -425,21 +374,19 @@ export class AthenaService {
     const started = this.now();
     try {
       const statement = await this.engine.parse(execution.query);
-      const tables = this.plan(execution, statement);
+      const sources = { glue: this.glue, s3: this.s3, now: this.now };
+      const tables = planQuery(sources, execution, statement);
       execution.scanned = tables.reduce((sum, table) => sum + table.bytes, 0);
       if (cutoff !== undefined && execution.scanned > cutoff) {
         this.finish(execution, 'CANCELLED', 'Query cancelled! -- Bytes scanned limit was exceeded');
         return;
       }
-      const loaded: EngineTable[] = tables.map((table) => ({
-        ...table.table,
-        objects: table.objects.map((object) => this.tableObject(object)),
-      }));
+      const loaded = tables.map((table) => engineTable(this.s3, table));
       if (execution.state !== 'RUNNING') return;
       const output = await this.engine.run(execution.query, execution.database, loaded);
       execution.engineMs = this.now() - started;
       if (execution.state !== 'RUNNING') return;
-      await this.writeResults(execution, output);
+      await writeResults(this.s3, execution.output, output);
       this.results.set(execution.id, output);
       this.finish(execution, 'SUCCEEDED');
     } catch (error: unknown) {
@@ -462,157 +409,6 @@ export class AthenaService {
     }
   }
 
-  /** An object the engine may read: the file local S3 keeps its bytes in. */
-  private tableObject(object: {
-    bucket: string;
-    key: string;
-    values: string[];
-    size: number;
-    dataId: string | undefined;
-  }): TableObject {
-    return {
-      uri: `s3://${object.bucket}/${object.key}`,
-      size: object.size,
-      values: object.values,
-      file: object.dataId === undefined ? undefined : this.s3.buckets.data.path(object.dataId),
-      gzip: object.key.endsWith('.gz'),
-    };
-  }
-
-  /** Which objects each table of the query reads: its partitions that the WHERE clause can match. */
-  private plan(execution: Execution, statement: unknown) {
-    const seen = new Map<string, ReturnType<AthenaService['planTable']>>();
-    for (const reference of tableReferences(statement)) {
-      const schema = reference.schema || execution.database;
-      const id = `${schema}.${reference.table}`;
-      if (seen.has(id)) continue;
-      seen.set(id, this.planTable(execution, statement, { ...reference, schema }));
-    }
-    return [...seen.values()];
-  }
-
-  private planTable(
-    execution: Execution,
-    statement: unknown,
-    reference: { schema: string; table: string; location: number },
-  ) {
-    const at = position(execution.query, reference.location);
-    try {
-      this.glue.database(execution.region, reference.schema);
-    } catch {
-      throw new QueryFailure(
-        'SCHEMA_NOT_FOUND',
-        `line ${at}: Schema '${reference.schema}' does not exist`,
-      );
-    }
-    let table;
-    try {
-      table = this.glue.table(execution.region, reference.schema, reference.table);
-    } catch {
-      throw new QueryFailure(
-        'TABLE_NOT_FOUND',
-        `line ${at}: Table 'awsdatacatalog.${reference.schema}.${reference.table}' does not exist`,
-      );
-    }
-    const layout = tableLayout(table, this.now());
-    const filter = partitionFilter(statement, reference, layout.keys);
-    const objects: {
-      bucket: string;
-      key: string;
-      values: string[];
-      size: number;
-      dataId: string | undefined;
-    }[] = [];
-    let keys: readonly string[] = [];
-    try {
-      keys = this.s3.buckets.keys(layout.bucket);
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      throw new QueryFailure(
-        'HIVE_PATH_ALREADY_EXISTS',
-        `The location s3://${layout.bucket}/ of table ${reference.table} is in no bucket: ${error.message}`,
-        1000,
-      );
-    }
-    for (const key of keys) {
-      if (!key.startsWith(layout.prefix) || key.endsWith('/')) continue;
-      const values = layout.partitionOf(key);
-      if (!values || !filter(values)) continue;
-      const latest = this.s3.buckets.versions(layout.bucket, key)[0];
-      if (!latest || latest.deleteMarker) continue;
-      objects.push({
-        bucket: layout.bucket,
-        key,
-        values,
-        size: latest.size,
-        dataId: latest.dataId,
-      });
-    }
-    return {
-      table: {
-        database: table.DatabaseName,
-        name: table.Name,
-        columns: table.StorageDescriptor?.Columns ?? [],
-        partitionKeys: table.PartitionKeys ?? [],
-        withPath: referencesColumn(statement, '$path'),
-      },
-      objects,
-      bytes: objects.reduce((sum, object) => sum + object.size, 0),
-    };
-  }
-
-  private async writeResults(execution: Execution, output: QueryOutput): Promise<void> {
-    const { bucket, key } = splitOutput(execution.output, 'OutputLocation');
-    const lines = [csvLine(output.columns.map((column) => column.name))];
-    for (const row of output.rows) lines.push(csvLine(row));
-    try {
-      await this.s3.putObject({
-        bucket,
-        key,
-        body: Buffer.from(`${lines.join('\n')}\n`),
-        headers: { 'content-type': 'text/csv' },
-      });
-    } catch (error: unknown) {
-      if (!(error instanceof AwsError)) throw error;
-      throw new QueryFailure(
-        'GENERIC_USER_ERROR',
-        `Unable to write query results to ${execution.output}: ${error.message}`,
-        402,
-        1,
-      );
-    }
-  }
-
-  private describe(execution: Execution): Json {
-    return {
-      QueryExecutionId: execution.id,
-      Query: execution.query,
-      StatementType: 'DML',
-      ResultConfiguration: { OutputLocation: execution.output },
-      QueryExecutionContext: { Database: execution.database, Catalog: execution.catalog },
-      Status: {
-        State: execution.state,
-        SubmissionDateTime: execution.submitted / 1000,
-        ...(execution.completed === undefined
-          ? {}
-          : { CompletionDateTime: execution.completed / 1000 }),
-        ...(execution.reason ? { StateChangeReason: execution.reason } : {}),
-        ...(execution.error ? { AthenaError: execution.error } : {}),
-      },
-      Statistics: {
-        EngineExecutionTimeInMillis: execution.engineMs,
-        DataScannedInBytes: execution.scanned,
-        TotalExecutionTimeInMillis: (execution.completed ?? this.now()) - execution.submitted,
-        QueryQueueTimeInMillis: 0,
-      },
-      WorkGroup: execution.workGroup,
-      EngineVersion: {
-        SelectedEngineVersion: 'AUTO',
-        EffectiveEngineVersion: 'Athena engine version 3',
-      },
-    };
-  }
-
   private getResults(region: string, input: Json): Json {
     const execution = this.execution(region, input);
     if (execution.state !== 'SUCCEEDED') {
@@ -627,50 +423,6 @@ export class AthenaService {
       throw invalid(
         `The results of ${execution.id} are no longer held; read them from ${execution.output}`,
       );
-    const max = typeof input.MaxResults === 'number' ? input.MaxResults : MAX_RESULTS_PER_PAGE;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS_PER_PAGE)
-      throw invalid(
-        `MaxResults must be between 1 and ${MAX_RESULTS_PER_PAGE}, not ${String(input.MaxResults)}`,
-      );
-    // The header row counts as the first row, as in Athena.
-    const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
-    if (!Number.isInteger(start) || start < 0) throw invalid('NextToken is not valid');
-    const all = output.rows.length + 1;
-    const end = Math.min(all, start + max);
-    const rows: Json[] = [];
-    for (let index = start; index < end; index++) {
-      const values =
-        index === 0 ? output.columns.map((column) => column.name) : output.rows[index - 1]!;
-      rows.push({ Data: values.map((value) => (value === null ? {} : { VarCharValue: value })) });
-    }
-    return {
-      UpdateCount: 0,
-      ResultSet: {
-        Rows: rows,
-        ResultSetMetadata: {
-          ColumnInfo: output.columns.map((column) => ({
-            CatalogName: 'hive',
-            SchemaName: '',
-            TableName: '',
-            Name: column.name,
-            Label: column.name,
-            Type: column.type,
-            Precision: 0,
-            Scale: 0,
-            Nullable: 'UNKNOWN',
-            CaseSensitive: column.type === 'varchar',
-          })),
-        },
-      },
-      ...(end < all ? { NextToken: String(end) } : {}),
-    };
-  }
-}
-
-function splitOutput(location: string, field: string): { bucket: string; key: string } {
-  try {
-    return splitS3Uri(location, field);
-  } catch {
-    throw invalid(`${field} must be an s3://bucket/prefix/ location, not ${location}`);
+    return resultsPage(output, input);
   }
 }

@@ -377,6 +377,16 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A step that fails, or a local AWS that cannot start, is said here, before the shutdown's lines.
+  const expectedFailure = (error: unknown): number => {
+    const expected =
+      error instanceof StartStepError ||
+      error instanceof LocalAwsStartError ||
+      error instanceof LocalAwsMismatchError;
+    if (!expected) throw error;
+    io.stderr(`error: ${error.message}`);
+    return 1;
+  };
   let local: StartedLocalAws | undefined;
   try {
     const progress = {
@@ -392,22 +402,14 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
           numbering: { from: 1, of: 4 },
         });
       } catch (error: unknown) {
-        if (error instanceof StartStepError) {
-          io.stderr(`error: ${error.message}`);
-          return 1;
-        }
-        throw error;
+        return expectedFailure(error);
       }
       if (controller.signal.aborted) return 0;
     }
     try {
       local = await connectOrStartLocalAws({ port, stateDir, timeScale, every });
     } catch (error: unknown) {
-      if (error instanceof LocalAwsStartError || error instanceof LocalAwsMismatchError) {
-        io.stderr(`error: ${error.message}`);
-        return 1;
-      }
-      throw error;
+      return expectedFailure(error);
     }
     io.stdout(
       `local AWS ${local.owned ? 'started' : 'already running'} on ${local.endpoint}` +
@@ -438,11 +440,7 @@ async function start(argv: readonly string[], io: CliIo): Promise<number> {
         numbering: { from: 3, of: 4 },
       });
     } catch (error: unknown) {
-      if (error instanceof StartStepError) {
-        io.stderr(`error: ${error.message}`);
-        return 1;
-      }
-      throw error;
+      return expectedFailure(error);
     }
     if (controller.signal.aborted) return 0;
     return await watch({

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../scripts/start.js';
 import { runSteps, StartStepError } from '../../../scripts/start/steps.js';
@@ -66,6 +68,22 @@ describe('npm start command line', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--ticks must be a whole number from 1, not "1.5"');
+  });
+
+  it('exits 1 with one error line, no stack trace, when something else holds the port', async () => {
+    const server = createServer((_, response) => response.end('not local AWS'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await runMain(main, ['--teardown', '--port', String(port)]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `error: something other than local AWS answers on http://127.0.0.1:${port}; stop it or choose another --port\n`,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('names a config file it cannot read, before anything starts', async () => {
